@@ -1,0 +1,35 @@
+@{
+    RootModule           = 'PsSockets.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5d7c1f0e-8f4a-4c51-9a36-2f0b8e6c4a11'
+    Author               = 'PsSockets contributors'
+    CompanyName          = 'PsSockets'
+    Copyright            = '(c) PsSockets contributors. MIT License.'
+    Description          = 'Every BSD socket primitive as a PowerShell cmdlet: socket, bind, listen, accept, connect, send, recv, select, shutdown and close, scriptable, pipeable, testable and always interruptible.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('PsSockets.Format.ps1xml')
+    CmdletsToExport      = @(
+        'New-Socket'
+        'Connect-Socket'
+        'Start-SocketListener'
+        'Wait-SocketConnection'
+        'Send-SocketData'
+        'Receive-SocketData'
+        'Select-Socket'
+        'Disconnect-Socket'
+        'Close-Socket'
+        'Get-Socket'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('socket', 'network', 'tcp', 'bsd', 'select', 'pester', 'Linux', 'Windows', 'MacOS')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ProjectUri   = 'https://github.com/pssockets/PsSockets'
+            ReleaseNotes = 'TCP life cycle: New-Socket, Connect-Socket, Start-SocketListener, Wait-SocketConnection, Send-SocketData, Receive-SocketData, Select-Socket, Disconnect-Socket, Close-Socket, Get-Socket.'
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System;
+
+namespace PsSockets;
+
+/// <summary>Where a message ends in the buffered bytes: the message's length and how much to consume.</summary>
+internal readonly record struct Frame(int Length, int Consumed);
+
+/// <summary>
+/// A way to find one message in a byte stream. Every receive mode is one of these over the
+/// socket's one <see cref="ReceiveBuffer"/>, so bytes past a message are never lost.
+/// </summary>
+internal abstract class Framing
+{
+    /// <summary>The message at the start of <paramref name="buffered"/>, or null while it is incomplete.</summary>
+    public abstract Frame? Find(ReadOnlySpan<byte> buffered);
+
+    /// <summary>The last message once the peer has closed, or null when the stream ended mid-message.</summary>
+    public abstract Frame? AtEnd(ReadOnlySpan<byte> buffered);
+
+    /// <summary>Bytes the buffer must be able to take before this message can complete.</summary>
+    public virtual int SizeHint(int buffered) => 0;
+
+    /// <summary>What the message is, for errors ("5 bytes", "a line").</summary>
+    public abstract string Describe();
+}
+
+/// <summary>What is there now: the buffered bytes, or one recv's worth (at most <c>max</c>).</summary>
+internal sealed class AvailableFraming(int max, bool wholeUtf8Characters) : Framing
+{
+    public override Frame? Find(ReadOnlySpan<byte> buffered)
+    {
+        if (buffered.IsEmpty)
+        {
+            return null;
+        }
+        var span = buffered[..Math.Min(buffered.Length, max)];
+        int length = wholeUtf8Characters ? Utf8Boundary.CompletePrefixLength(span) : span.Length;
+        return length == 0 ? null : new Frame(length, length);
+    }
+
+    public override Frame? AtEnd(ReadOnlySpan<byte> buffered) =>
+        buffered.IsEmpty ? null : new Frame(Math.Min(buffered.Length, max), Math.Min(buffered.Length, max));
+
+    public override string Describe() => "data";
+}
+
+/// <summary>Exactly <c>count</c> bytes.</summary>
+internal sealed class CountFraming(int count) : Framing
+{
+    public override Frame? Find(ReadOnlySpan<byte> buffered) =>
+        buffered.Length >= count ? new Frame(count, count) : null;
+
+    public override Frame? AtEnd(ReadOnlySpan<byte> buffered) => count == 0 ? new Frame(0, 0) : null;
+
+    public override int SizeHint(int buffered) => count - buffered;
+
+    public override string Describe() => $"{count} bytes";
+}
+
+/// <summary>Up to a delimiter, which is consumed and not returned; a line also drops one '\r' before its '\n'.</summary>
+internal sealed class DelimiterFraming(byte[] delimiter, bool isLine) : Framing
+{
+    private int _searched; // bytes already known not to start a delimiter, so a slow peer costs O(n), not O(n^2)
+
+    public override Frame? Find(ReadOnlySpan<byte> buffered)
+    {
+        int from = Math.Max(0, _searched - delimiter.Length + 1);
+        int index = buffered[from..].IndexOf(delimiter);
+        if (index < 0)
+        {
+            _searched = buffered.Length;
+            return null;
+        }
+        index += from;
+        int length = isLine && index > 0 && buffered[index - 1] == (byte)'\r' ? index - 1 : index;
+        return new Frame(length, index + delimiter.Length);
+    }
+
+    public override Frame? AtEnd(ReadOnlySpan<byte> buffered)
+    {
+        if (buffered.IsEmpty)
+        {
+            return null;
+        }
+        int length = isLine && buffered[^1] == (byte)'\r' ? buffered.Length - 1 : buffered.Length;
+        return new Frame(length, buffered.Length); // the last line needs no terminator, as in readline()
+    }
+
+    public override string Describe() => isLine ? "a line" : "a delimited message";
+}
+
+/// <summary>Everything until the peer shuts down its sending side.</summary>
+internal sealed class ToEndFraming : Framing
+{
+    public override Frame? Find(ReadOnlySpan<byte> buffered) => null;
+
+    public override Frame? AtEnd(ReadOnlySpan<byte> buffered) => new Frame(buffered.Length, buffered.Length);
+
+    public override string Describe() => "data up to the end of the stream";
+}

@@ -1,0 +1,110 @@
+using System;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+
+namespace PsSockets;
+
+/// <summary>The receive side: every mode is a <see cref="Framing"/> over the one buffer.</summary>
+public sealed partial class PsSocket
+{
+    private static readonly UTF8Encoding s_utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
+    /// <summary>Decodes a received message: UTF-8, invalid bytes become U+FFFD.</summary>
+    internal delegate T Produce<T>(ReadOnlySpan<byte> message);
+
+    internal static readonly Produce<byte[]> AsBytes = span => span.ToArray();
+    internal static readonly Produce<string> AsUtf8Text = span => s_utf8.GetString(span);
+
+    /// <summary>What is there now: buffered bytes, else one recv (at most <paramref name="max"/> bytes).</summary>
+    public byte[] ReceiveAvailable(int max, bool peek, TimeSpan? timeout, CancellationToken token) =>
+        Receive(new AvailableFraming(max, wholeUtf8Characters: false), peek, timeout, token, AsBytes);
+
+    /// <summary>Like <see cref="ReceiveAvailable"/>, as text that never ends inside a UTF-8 character.</summary>
+    public string ReceiveAvailableText(int max, bool peek, TimeSpan? timeout, CancellationToken token) =>
+        Receive(new AvailableFraming(max, wholeUtf8Characters: true), peek, timeout, token, AsUtf8Text);
+
+    /// <summary>
+    /// Receives one message as <paramref name="framing"/> delimits it. Bytes past the message stay
+    /// buffered; on timeout or stop nothing already received is lost.
+    /// </summary>
+    internal T Receive<T>(Framing framing, bool peek, TimeSpan? timeout, CancellationToken token, Produce<T> produce)
+    {
+        ThrowIfClosed();
+        if (_listening)
+        {
+            throw new SocketOperationException(SocketFailure.NotConnected, $"Cannot receive on {this}: it is a listener; accept a connection first.", this);
+        }
+        if (framing.SizeHint(0) > MaxMessageSize)
+        {
+            throw new SocketOperationException(SocketFailure.MessageTooLarge,
+                $"Cannot receive {framing.Describe()} from {this}: more than MaxMessageSize ({MaxMessageSize}); raise MaxMessageSize on the socket to allow it.", this);
+        }
+        Deadline deadline = default;
+        bool waiting = false;
+        try
+        {
+            while (true)
+            {
+                var frame = framing.Find(_buffer.Span);
+                if (frame is null && (_peerClosed || _receiveShutdown))
+                {
+                    frame = framing.AtEnd(_buffer.Span) ?? throw EndedEarly(framing);
+                }
+                if (frame is { } f)
+                {
+                    var message = produce(_buffer.Span[..f.Length]);
+                    if (!peek)
+                    {
+                        _buffer.Consume(f.Consumed);
+                    }
+                    return message;
+                }
+                if (_buffer.Count >= MaxMessageSize)
+                {
+                    throw new SocketOperationException(SocketFailure.MessageTooLarge,
+                        $"Cannot receive {framing.Describe()} from {this}: {_buffer.Count} bytes arrived without completing it, more than MaxMessageSize ({MaxMessageSize}). The bytes stay buffered.", this);
+                }
+                if (!waiting)
+                {
+                    deadline = Deadline.Start(EffectiveTimeout(timeout), token);
+                    waiting = true;
+                }
+                ReceiveOnce(framing.SizeHint(_buffer.Count), deadline);
+            }
+        }
+        finally
+        {
+            deadline.Dispose();
+        }
+    }
+
+    private void ReceiveOnce(int sizeHint, in Deadline deadline)
+    {
+        var space = _buffer.GetWritable(Math.Min(sizeHint, MaxMessageSize));
+        int received;
+        try
+        {
+            var pending = Socket.ReceiveAsync(space, SocketFlags.None, deadline.Token);
+            received = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            throw Translate(e, deadline, "receive from");
+        }
+        if (received == 0)
+        {
+            _peerClosed = true;
+            return;
+        }
+        _buffer.Commit(received);
+        Interlocked.Add(ref _bytesReceived, received);
+    }
+
+    private SocketOperationException EndedEarly(Framing framing)
+    {
+        string why = _peerClosed ? "the peer closed the connection (end of stream)" : "receiving was shut down on this socket";
+        string kept = _buffer.Count > 0 ? $" The {_buffer.Count} bytes that did arrive stay buffered." : string.Empty;
+        return new SocketOperationException(SocketFailure.PeerClosed, $"Cannot receive {framing.Describe()} from {this}: {why}.{kept}", this);
+    }
+}

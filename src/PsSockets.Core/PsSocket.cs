@@ -1,0 +1,219 @@
+using System;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+
+namespace PsSockets;
+
+/// <summary>
+/// A socket of the session: the OS socket plus what a script needs around it — an id and a name,
+/// counters, a default timeout, and the buffer that keeps bytes read past a message boundary.
+/// One receive or one send at a time per direction; sending and receiving may overlap.
+/// </summary>
+public sealed partial class PsSocket : IDisposable
+{
+    /// <summary>The default limit for one framed message (a line, -ToEnd): a hostile peer never makes us allocate more.</summary>
+    public const int DefaultMaxMessageSize = 64 * 1024 * 1024;
+
+    private static int s_lastId;
+    private readonly ReceiveBuffer _buffer = new();
+    private long _bytesSent;
+    private long _bytesReceived;
+    private bool _sendShutdown;
+    private bool _receiveShutdown;
+    private bool _peerClosed;
+    private bool _listening;
+    private int _closed;
+
+    internal PsSocket(Socket socket, string? name)
+    {
+        Socket = socket;
+        Id = Interlocked.Increment(ref s_lastId);
+        Name = name;
+        Created = DateTime.Now;
+        RefreshEndPoints();
+    }
+
+    /// <summary>The session-wide number of this socket, as Get-Socket and tab completion show it.</summary>
+    public int Id { get; }
+
+    public string? Name { get; set; }
+
+    /// <summary>The OS socket, for experts: every option and call of System.Net.Sockets.Socket.</summary>
+    public Socket Socket { get; }
+
+    public DateTime Created { get; }
+
+    public string Protocol => Socket.ProtocolType switch
+    {
+        ProtocolType.Tcp => "Tcp",
+        ProtocolType.Udp => "Udp",
+        _ => Socket.AddressFamily == AddressFamily.Unix ? "Unix" : Socket.ProtocolType.ToString(),
+    };
+
+    public AddressFamily AddressFamily => Socket.AddressFamily;
+
+    public EndPoint? LocalEndPoint { get; private set; }
+
+    public EndPoint? RemoteEndPoint { get; private set; }
+
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>Bytes received from the OS and kept for the next receive (read past a message boundary, or peeked).</summary>
+    public int BytesBuffered => _buffer.Count;
+
+    /// <summary>The default time limit, in seconds, of every blocking call on this socket; null waits until done or stopped.</summary>
+    public double? Timeout
+    {
+        get => _timeout;
+        set => _timeout = value is { } v && (double.IsNaN(v) || v < 0)
+            ? throw new ArgumentOutOfRangeException(nameof(value), "A timeout is a number of seconds, 0 or more.")
+            : value;
+    }
+    private double? _timeout;
+
+    public int MaxMessageSize { get; set; } = DefaultMaxMessageSize;
+
+    public bool IsClosed => Volatile.Read(ref _closed) != 0;
+
+    public bool IsListening => _listening;
+
+    /// <summary>True once a receive saw the peer's end of stream (recv returned 0).</summary>
+    public bool PeerClosed => _peerClosed;
+
+    public SocketState State =>
+        IsClosed ? SocketState.Closed
+        : _listening ? SocketState.Listening
+        : RemoteEndPoint is null ? (LocalEndPoint is null ? SocketState.Open : SocketState.Bound)
+        : (_sendShutdown, _receiveShutdown || _peerClosed) switch
+        {
+            (true, true) => SocketState.Shutdown,
+            (true, false) => SocketState.SendShutdown,
+            (false, true) => SocketState.ReceiveShutdown,
+            _ => SocketState.Connected,
+        };
+
+    /// <summary>Raised once, when the socket is closed (the registry forgets it then).</summary>
+    public event EventHandler? Closed;
+
+    /// <summary>The timeout a call uses: its own when given, else the socket's default.</summary>
+    public TimeSpan? EffectiveTimeout(TimeSpan? callTimeout) =>
+        callTimeout ?? (_timeout is { } s ? TimeSpan.FromSeconds(s) : null);
+
+    /// <summary>shutdown(): ends one or both directions; the socket stays open for the other.</summary>
+    public void Shutdown(SocketShutdown direction)
+    {
+        ThrowIfClosed();
+        if (RemoteEndPoint is null)
+        {
+            throw new SocketOperationException(SocketFailure.NotConnected, $"Cannot shut down {this}: it is not connected.", this);
+        }
+        try
+        {
+            Socket.Shutdown(direction);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.NotConnected)
+        {
+            // The peer already reset the connection: there is nothing left to shut down.
+        }
+        catch (SocketException e)
+        {
+            throw SocketOperationException.FromSocketError(e, $"shut down {this}", this);
+        }
+        _sendShutdown |= direction != SocketShutdown.Receive;
+        _receiveShutdown |= direction != SocketShutdown.Send;
+    }
+
+    /// <summary>close(): graceful by default (queued data is still delivered); <paramref name="abort"/> resets the connection (RST).</summary>
+    public void Close(bool abort = false)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+        try
+        {
+            if (abort && Socket.ProtocolType == ProtocolType.Tcp && RemoteEndPoint is not null)
+            {
+                Socket.LingerState = new LingerOption(true, 0);
+            }
+        }
+        catch (SocketException)
+        {
+            // Setting linger on a socket the peer already reset fails; closing still works.
+        }
+        Socket.Dispose();
+        Closed?.Invoke(this, EventArgs.Empty);
+    }
+
+    public void Dispose() => Close();
+
+    public override string ToString()
+    {
+        string id = Name is null ? $"socket {Id}" : $"socket {Id} '{Name}'";
+        string where = RemoteEndPoint is null
+            ? FormatEndPoint(LocalEndPoint)
+            : $"{FormatEndPoint(LocalEndPoint)} -> {FormatEndPoint(RemoteEndPoint)}";
+        return $"{id} ({Protocol} {where})";
+    }
+
+    /// <summary>One form for every endpoint: 127.0.0.1:80, [::1]:80.</summary>
+    public static string FormatEndPoint(EndPoint? endPoint) => endPoint switch
+    {
+        null => "-",
+        IPEndPoint ip => ip.ToString(),
+        _ => endPoint.ToString() ?? "-",
+    };
+
+    internal void MarkListening()
+    {
+        _listening = true;
+        RefreshEndPoints();
+    }
+
+    internal void RefreshEndPoints()
+    {
+        try
+        {
+            LocalEndPoint = Socket.LocalEndPoint;
+            RemoteEndPoint = Socket.Connected ? Socket.RemoteEndPoint : null;
+        }
+        catch (SocketException)
+        {
+            // A socket reset before we asked has no peer name; keep what we knew.
+        }
+    }
+
+    internal void ThrowIfClosed()
+    {
+        if (IsClosed)
+        {
+            throw new SocketOperationException(SocketFailure.SocketClosed, $"Cannot use {this}: it is closed.", this);
+        }
+    }
+
+    private SocketOperationException TimedOut(string doing, TimeSpan? timeout) =>
+        new(SocketFailure.OperationTimeout,
+            $"Timed out after {Deadline.Describe(timeout)} waiting to {doing} {this}.", this);
+
+    /// <summary>Turns what an awaited socket call threw into a SocketOperationException, or rethrows a caller's stop.</summary>
+    private SocketOperationException Translate(Exception e, in Deadline deadline, string doing)
+    {
+        if (deadline.CallerStopped)
+        {
+            throw new OperationCanceledException("The operation was stopped.", e);
+        }
+        return e switch
+        {
+            OperationCanceledException when deadline.Expired => TimedOut(doing, deadline.Timeout),
+            SocketException { SocketErrorCode: SocketError.OperationAborted } when deadline.Expired => TimedOut(doing, deadline.Timeout),
+            ObjectDisposedException => new SocketOperationException(SocketFailure.SocketClosed, $"Cannot {doing} {this}: it was closed.", this),
+            SocketException { SocketErrorCode: SocketError.OperationAborted } when IsClosed =>
+                new SocketOperationException(SocketFailure.SocketClosed, $"Cannot {doing} {this}: it was closed.", this),
+            SocketException se => SocketOperationException.FromSocketError(se, $"{doing} {this}", this),
+            _ => throw e.Rethrow(),
+        };
+    }
+}

@@ -1,0 +1,58 @@
+using System;
+
+namespace PsSockets;
+
+/// <summary>
+/// Bytes received from the OS and not yet handed out: what a framed receive read past its message
+/// stays here for the next receive, whatever mode that one uses.
+/// </summary>
+internal sealed class ReceiveBuffer
+{
+    private const int MinimumRead = 64 * 1024;
+    private byte[] _bytes = Array.Empty<byte>();
+    private int _start;
+    private int _end;
+
+    public int Count => _end - _start;
+
+    public ReadOnlySpan<byte> Span => _bytes.AsSpan(_start, Count);
+
+    public ReadOnlyMemory<byte> Memory => _bytes.AsMemory(_start, Count);
+
+    /// <summary>Free space after the buffered bytes, at least <paramref name="sizeHint"/> bytes (never less than 64 KiB).</summary>
+    public Memory<byte> GetWritable(int sizeHint)
+    {
+        int wanted = Math.Max(sizeHint, MinimumRead);
+        if (_bytes.Length - _end < wanted)
+        {
+            if (_start > 0 && _bytes.Length - Count >= wanted)
+            {
+                Buffer.BlockCopy(_bytes, _start, _bytes, 0, Count);
+            }
+            else
+            {
+                var grown = new byte[checked(Count + wanted)];
+                Buffer.BlockCopy(_bytes, _start, grown, 0, Count);
+                _bytes = grown;
+            }
+            _end = Count;
+            _start = 0;
+        }
+        return _bytes.AsMemory(_end);
+    }
+
+    public void Commit(int count) => _end += count;
+
+    public void Consume(int count)
+    {
+        _start += count;
+        if (_start == _end)
+        {
+            _start = _end = 0;
+            if (_bytes.Length > 4 * MinimumRead)
+            {
+                _bytes = Array.Empty<byte>(); // a big message passed through: do not hold its memory
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+namespace PsSockets;
+
+/// <summary>Why a socket operation failed; each value is a stable FullyQualifiedErrorId.</summary>
+public enum SocketFailure
+{
+    Unknown,
+    ConnectionRefused,
+    NetworkUnreachable,
+    HostUnreachable,
+    HostNotFound,
+    OperationTimeout,
+    ConnectionReset,
+    ConnectionAborted,
+    AddressInUse,
+    AddressNotAvailable,
+    SocketClosed,
+    PeerClosed,
+    NotConnected,
+    NotListening,
+    AlreadyConnected,
+    SocketShutdown,
+    MessageTooLarge,
+    AccessDenied,
+    InvalidArgument,
+}

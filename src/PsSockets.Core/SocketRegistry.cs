@@ -1,0 +1,76 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace PsSockets;
+
+/// <summary>The sockets a session opened and has not closed (Get-Socket): a socket leaves it when it closes.</summary>
+public sealed class SocketRegistry
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<int, PsSocket> _sockets = new();
+
+    public PsSocket Add(PsSocket socket)
+    {
+        lock (_gate)
+        {
+            if (socket.IsClosed || !_sockets.TryAdd(socket.Id, socket))
+            {
+                return socket;
+            }
+        }
+        socket.Closed += OnClosed;
+        return socket;
+    }
+
+    /// <summary>The open sockets, oldest first.</summary>
+    public IReadOnlyList<PsSocket> All
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _sockets.Values.OrderBy(s => s.Id).ToArray();
+            }
+        }
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _sockets.Count;
+            }
+        }
+    }
+
+    public PsSocket? Find(int id)
+    {
+        lock (_gate)
+        {
+            return _sockets.GetValueOrDefault(id);
+        }
+    }
+
+    /// <summary>Closes every socket, e.g. when the session ends, so none outlives it.</summary>
+    public void CloseAll()
+    {
+        foreach (var socket in All)
+        {
+            socket.Close();
+        }
+    }
+
+    private void OnClosed(object? sender, EventArgs e)
+    {
+        if (sender is PsSocket socket)
+        {
+            lock (_gate)
+            {
+                _sockets.Remove(socket.Id);
+            }
+        }
+    }
+}

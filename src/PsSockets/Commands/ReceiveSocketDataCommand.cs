@@ -1,0 +1,69 @@
+using System.Management.Automation;
+
+namespace PsSockets.Commands;
+
+/// <summary>
+/// recv(): what is there now, exactly -Count bytes, one -Line, or everything -ToEnd. Bytes read
+/// past the message stay buffered on the socket for the next receive.
+/// </summary>
+[Cmdlet(VerbsCommunications.Receive, "SocketData", DefaultParameterSetName = AvailableSet)]
+[OutputType(typeof(string), typeof(byte[]))]
+public sealed class ReceiveSocketDataCommand : SocketCmdlet
+{
+    private const string AvailableSet = "Available";
+    private const string CountSet = "Count";
+    private const string LineSet = "Line";
+    private const string ToEndSet = "ToEnd";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [SocketTransformation]
+    [ArgumentCompleter(typeof(SocketCompleter))]
+    public PsSocket Socket { get; set; } = null!;
+
+    /// <summary>The most bytes one receive of what is there now returns (recv's bufsize).</summary>
+    [Parameter(ParameterSetName = AvailableSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int BufferSize { get; set; } = 64 * 1024;
+
+    [Parameter(Mandatory = true, ParameterSetName = CountSet)]
+    [ValidateRange(0, int.MaxValue)]
+    public int Count { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = LineSet)]
+    public SwitchParameter Line { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = ToEndSet)]
+    public SwitchParameter ToEnd { get; set; }
+
+    [Parameter]
+    public SwitchParameter AsByteArray { get; set; }
+
+    /// <summary>Returns the message but leaves it buffered, so the next receive gets it again.</summary>
+    [Parameter]
+    public SwitchParameter Peek { get; set; }
+
+    [Parameter]
+    [ValidateRange(0.0, MaxTimeout)]
+    public double Timeout { get; set; }
+
+    protected override void Process()
+    {
+        var timeout = BoundTimeout(Timeout);
+        if (ParameterSetName == AvailableSet)
+        {
+            WriteObject(AsByteArray
+                ? Socket.ReceiveAvailable(BufferSize, Peek, timeout, StopToken)
+                : Socket.ReceiveAvailableText(BufferSize, Peek, timeout, StopToken));
+            return;
+        }
+        Framing framing = ParameterSetName switch
+        {
+            CountSet => new CountFraming(Count),
+            LineSet => new DelimiterFraming([(byte)'\n'], isLine: true),
+            _ => new ToEndFraming(),
+        };
+        WriteObject(AsByteArray
+            ? Socket.Receive(framing, Peek, timeout, StopToken, PsSocket.AsBytes)
+            : Socket.Receive(framing, Peek, timeout, StopToken, PsSocket.AsUtf8Text));
+    }
+}

@@ -1,0 +1,26 @@
+using System.Management.Automation;
+
+namespace PsSockets.Commands;
+
+/// <summary>accept(): waits for the next connection on a listener and emits the connected socket.</summary>
+[Cmdlet(VerbsLifecycle.Wait, "SocketConnection")]
+[OutputType(typeof(PsSocket))]
+public sealed class WaitSocketConnectionCommand : SocketCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [SocketTransformation]
+    [ArgumentCompleter(typeof(SocketCompleter))]
+    [Alias("Socket")]
+    public PsSocket Listener { get; set; } = null!;
+
+    [Parameter]
+    [ValidateRange(0.0, MaxTimeout)]
+    public double Timeout { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    protected override void Process() =>
+        WriteObject(Registry.Add(Listener.Accept(Name, BoundTimeout(Timeout), StopToken)));
+}

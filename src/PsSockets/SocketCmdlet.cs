@@ -1,0 +1,71 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+
+namespace PsSockets.Commands;
+
+/// <summary>
+/// The base of every PsSockets cmdlet: one cancellation source that StopProcessing (Ctrl+C)
+/// signals, and the one place where core failures become ErrorRecords and stops become
+/// pipeline stops.
+/// </summary>
+public abstract class SocketCmdlet : PSCmdlet, IDisposable
+{
+    /// <summary>The largest -Timeout in seconds (about 24 days, what a CancellationTokenSource timer takes).</summary>
+    internal const double MaxTimeout = 2_000_000;
+
+    private readonly CancellationTokenSource _stopping = new();
+
+    protected CancellationToken StopToken => _stopping.Token;
+
+    protected static SocketRegistry Registry => SessionSockets.Current;
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    protected sealed override void BeginProcessing() => Guard(Begin);
+
+    protected sealed override void ProcessRecord() => Guard(Process);
+
+    protected sealed override void EndProcessing() => Guard(End);
+
+    protected virtual void Begin()
+    {
+    }
+
+    protected abstract void Process();
+
+    protected virtual void End()
+    {
+    }
+
+    /// <summary>A -Timeout given on the command line, or null when it was left out.</summary>
+    protected TimeSpan? BoundTimeout(double seconds, string parameterName = "Timeout") =>
+        MyInvocation.BoundParameters.ContainsKey(parameterName) ? TimeSpan.FromSeconds(seconds) : null;
+
+    protected bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
+
+    /// <summary>Writes a socket's failure as this item's error; the pipeline goes on.</summary>
+    protected void WriteSocketError(SocketOperationException e) => WriteError(SocketErrors.ToRecord(e));
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private void Guard(Action step)
+    {
+        try
+        {
+            step();
+        }
+        catch (SocketOperationException e)
+        {
+            WriteSocketError(e);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using System.Management.Automation;
+
+namespace PsSockets.Commands;
+
+/// <summary>Core failures as ErrorRecords: the failure is the error id, the category follows from it.</summary>
+internal static class SocketErrors
+{
+    public static ErrorRecord ToRecord(SocketOperationException e) =>
+        new(e, e.Failure.ToString(), Category(e.Failure), e.Target);
+
+    public static ErrorCategory Category(SocketFailure failure) => failure switch
+    {
+        SocketFailure.OperationTimeout => ErrorCategory.OperationTimeout,
+        SocketFailure.HostNotFound => ErrorCategory.ObjectNotFound,
+        SocketFailure.AddressInUse => ErrorCategory.ResourceBusy,
+        SocketFailure.SocketClosed or SocketFailure.NotListening or SocketFailure.AlreadyConnected
+            or SocketFailure.SocketShutdown => ErrorCategory.InvalidOperation,
+        SocketFailure.MessageTooLarge => ErrorCategory.LimitsExceeded,
+        SocketFailure.AccessDenied => ErrorCategory.PermissionDenied,
+        SocketFailure.InvalidArgument or SocketFailure.AddressNotAvailable => ErrorCategory.InvalidArgument,
+        SocketFailure.Unknown => ErrorCategory.NotSpecified,
+        _ => ErrorCategory.ConnectionError,
+    };
+}

@@ -1,0 +1,23 @@
+"""Sends <size> deterministic bytes to one client, then closes (the client reads to the end).
+
+Prints LISTENING <port>, then "SENT <size> <sha256>". argv: size [seed]
+"""
+import hashlib, random, socket, sys
+
+size = int(sys.argv[1])
+rng = random.Random(int(sys.argv[2]) if len(sys.argv) > 2 else 7)
+data = rng.randbytes(size)
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(1)
+srv.settimeout(60)
+print("LISTENING", srv.getsockname()[1], flush=True)
+conn, _ = srv.accept()
+conn.settimeout(60)
+conn.sendall(data)
+conn.shutdown(socket.SHUT_WR)
+# Wait for the client's close so nothing is cut off by a reset.
+while conn.recv(65536):
+    pass
+conn.close()
+print("SENT", size, hashlib.sha256(data).hexdigest(), flush=True)

@@ -32,13 +32,14 @@ public sealed class SocketOperationException : Exception
         SocketError.HostUnreachable or SocketError.HostDown => SocketFailure.HostUnreachable,
         SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => SocketFailure.HostNotFound,
         SocketError.TimedOut => SocketFailure.OperationTimeout,
-        SocketError.ConnectionReset or SocketError.NetworkReset => SocketFailure.ConnectionReset,
+        // The OS says Shutdown (EPIPE) when the peer reset a connection we still send on; our own
+        // shutdown is caught before any send, so here it means the connection is gone.
+        SocketError.ConnectionReset or SocketError.NetworkReset or SocketError.Shutdown => SocketFailure.ConnectionReset,
         SocketError.ConnectionAborted or SocketError.OperationAborted => SocketFailure.ConnectionAborted,
         SocketError.AddressAlreadyInUse => SocketFailure.AddressInUse,
         SocketError.AddressNotAvailable => SocketFailure.AddressNotAvailable,
         SocketError.NotConnected => SocketFailure.NotConnected,
         SocketError.IsConnected => SocketFailure.AlreadyConnected,
-        SocketError.Shutdown => SocketFailure.SocketShutdown,
         SocketError.AccessDenied => SocketFailure.AccessDenied,
         SocketError.InvalidArgument or SocketError.AddressFamilyNotSupported => SocketFailure.InvalidArgument,
         _ => SocketFailure.Unknown,

@@ -4,7 +4,7 @@ using Xunit;
 namespace PsSockets.Tests;
 
 /// <summary>The example in design.md ("What must read naturally") runs as written.</summary>
-public sealed class DesignExampleTests(PsSession ps) : IClassFixture<PsSession>
+public sealed class DesignExampleTests(PsSession ps) : SocketTestBase(ps)
 {
     [Fact]
     public void TheDesignExampleRunsVerbatim()

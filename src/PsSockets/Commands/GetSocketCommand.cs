@@ -15,7 +15,7 @@ public sealed class GetSocketCommand : SocketCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
     public int[] Id { get; set; } = [];
 
-    [Parameter(Mandatory = true, ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, ParameterSetName = NameSet)]
     [SupportsWildcards]
     public string[] Name { get; set; } = [];
 

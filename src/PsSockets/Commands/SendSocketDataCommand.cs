@@ -34,6 +34,20 @@ public sealed class SendSocketDataCommand : SocketCmdlet
     protected override void Process()
     {
         object? input = InputObject is PSObject pso ? pso.BaseObject : InputObject;
+        if (input is object?[] items)
+        {
+            // An array given as an argument (1, 2 or "a", "b") sends like the same items piped.
+            foreach (var item in items)
+            {
+                SendOne(item is PSObject p ? p.BaseObject : item);
+            }
+            return;
+        }
+        SendOne(input);
+    }
+
+    private void SendOne(object? input)
+    {
         if (input is byte single)
         {
             _pendingBytes ??= new MemoryStream();

@@ -1,0 +1,58 @@
+using System.Linq;
+using PsSockets.Tests.Infrastructure;
+using Xunit;
+
+namespace PsSockets.Tests;
+
+/// <summary>The built module folder: what it exports, what it declares.</summary>
+public sealed class ManifestTests(PsSession ps) : SocketTestBase(ps)
+{
+    [Fact]
+    public void ManifestExportsExactlyTheCmdletClassesInTheAssembly()
+    {
+        var exported = Ps.Run("(Get-Module PsSockets).ExportedCmdlets.Keys").Ok().Values.Cast<string>().Order().ToList();
+        var classes = Ps.Run("""
+            [PsSockets.Commands.SocketCmdlet].Assembly.GetTypes() |
+                ForEach-Object { $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false) } |
+                ForEach-Object { "$($_.VerbName)-$($_.NounName)" }
+            """).Ok().Values.Cast<string>().Order().ToList();
+        var declared = Ps.Run("(Test-ModuleManifest $args[0]).ExportedCmdlets.Keys",
+            System.IO.Path.Combine(ModuleLayout.ModulePath, "PsSockets.psd1")).Ok().Values.Cast<string>().Order().ToList();
+
+        Assert.Equal(classes, exported);
+        Assert.Equal(classes, declared);
+        Assert.Equal(10, classes.Count);
+    }
+
+    [Fact]
+    public void ManifestDeclaresVersionEditionsAndNoWildcards()
+    {
+        var m = Ps.Run("Test-ModuleManifest $args[0]", System.IO.Path.Combine(ModuleLayout.ModulePath, "PsSockets.psd1")).Ok().Output.Single();
+        Assert.Equal("7.4", m.Properties["PowerShellVersion"].Value.ToString());
+        Assert.Equal(new[] { "Core" }, ((System.Collections.IEnumerable)m.Properties["CompatiblePSEditions"].Value).Cast<object>().Select(o => o.ToString()));
+        Assert.Equal("PsSockets.dll", System.IO.Path.GetFileName(m.Properties["RootModule"].Value.ToString()));
+        Assert.False(string.IsNullOrWhiteSpace(m.Properties["Description"].Value?.ToString()));
+        Assert.False(string.IsNullOrWhiteSpace(m.Properties["Author"].Value?.ToString()));
+        var text = System.IO.File.ReadAllText(System.IO.Path.Combine(ModuleLayout.RepoRoot, "PsSockets.psd1"));
+        Assert.DoesNotContain("'*'", text);
+    }
+
+    [Fact]
+    public void ImportingUsesOnlyApprovedVerbsAndPrintsNoWarning()
+    {
+        var result = Ps.Run("Import-Module $args[0] -Force -WarningVariable w 3>$null; $w.Count", ModuleLayout.ModulePath).Ok();
+        Assert.Equal(0, result.Single);
+    }
+
+    [Fact]
+    public void SocketParametersCompleteWithOpenSocketIds()
+    {
+        var result = Ps.Run(ConnectedPair + """
+
+            $line = 'Receive-SocketData -Socket '
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object { "$($_.CompletionText)|$($_.ToolTip)" }
+            """).Ok();
+        var ids = Ps.Run("Get-Socket | ForEach-Object { \"$($_.Id)|$($_.ToString())\" }").Ok().Values;
+        Assert.Equal(ids, result.Values);
+    }
+}

@@ -1,0 +1,146 @@
+using System.Linq;
+using System.Management.Automation;
+using PsSockets.Tests.Infrastructure;
+using Xunit;
+
+namespace PsSockets.Tests;
+
+/// <summary>socket, bind, listen, accept, connect: each cmdlet's normal use, IPv4 and IPv6.</summary>
+public sealed class SocketLifecycleTests(PsSession ps) : SocketTestBase(ps)
+{
+    [Fact]
+    public void NewSocketIsOpenUntilBoundAndCarriesItsOptions()
+    {
+        var result = Ps.Run("""
+            $a = New-Socket
+            $b = New-Socket -LocalPort 0 -Name probe -NoDelay -Timeout 2.5
+            $a.State; $b.State; $b.Name; $b.Socket.NoDelay; $b.Timeout
+            $b.LocalEndPoint.Address.ToString(); $b.LocalEndPoint.Port -gt 0
+            $b.Protocol
+            """).Ok();
+        Assert.Equal(new object?[] { "Open", "Bound", "probe", true, 2.5, "127.0.0.1", true, "Tcp" }, Normalize(result));
+    }
+
+    [Fact]
+    public void NewSocketBoundAtBirthConnectsFromThePipeline()
+    {
+        var result = Ps.Run("""
+            $l = Start-SocketListener -Port 0
+            $n = New-Socket -LocalAddress 127.0.0.1 -LocalPort 0
+            $c = $n | Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port
+            $s = Wait-SocketConnection $l -Timeout 5
+            [object]::ReferenceEquals($n, $c)
+            $c.State
+            $s.RemoteEndPoint.ToString() -eq $n.LocalEndPoint.ToString()
+            """).Ok();
+        Assert.Equal(new object?[] { true, "Connected", true }, Normalize(result));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", "127.0.0.1")]
+    [InlineData("::1", "::1")]
+    [InlineData("[::1]", "::1")]
+    public void ClientAndServerExchangeBothWays(string connectTo, string listenOn)
+    {
+        var result = Ps.Run("""
+            $l = Start-SocketListener -Port 0 -Address $args[1]
+            $c = Connect-Socket $args[0] $l.LocalEndPoint.Port -Timeout 5
+            $s = Wait-SocketConnection -Listener $l -Timeout 5
+            Send-SocketData $c "ping"
+            Receive-SocketData $s -Count 4
+            Send-SocketData $s "pong"
+            Receive-SocketData $c -Count 4
+            $c.RemoteEndPoint.Address.ToString(); $s.State; $c.BytesSent; $c.BytesReceived
+            """, connectTo, listenOn).Ok();
+        Assert.Equal(new object?[] { "ping", "pong", listenOn, "Connected", 4L, 4L }, Normalize(result));
+    }
+
+    [Fact]
+    public void ConnectByNameTriesTheResolvedAddresses()
+    {
+        var result = Ps.Run("""
+            $l = Start-SocketListener -Port 0
+            $c = Connect-Socket localhost $l.LocalEndPoint.Port -Name byname
+            $c.RemoteEndPoint.ToString() -eq $l.LocalEndPoint.ToString(); $c.Name
+            """).Ok();
+        Assert.Equal(new object?[] { true, "byname" }, Normalize(result));
+    }
+
+    [Fact]
+    public void ListenerDefaultsToLoopbackAndAnEphemeralPort()
+    {
+        var result = Ps.Run("""
+            $l = Start-SocketListener
+            $l.LocalEndPoint.Address.ToString(); $l.LocalEndPoint.Port -gt 0; $l.State; $l.IsListening
+            """).Ok();
+        Assert.Equal(new object?[] { "127.0.0.1", true, "Listening", true }, Normalize(result));
+    }
+
+    [Fact]
+    public void AcceptTakesTheListenerFromThePipelineAndPassesOnItsTimeout()
+    {
+        var result = Ps.Run("""
+            $l = Start-SocketListener -Port 0 -Timeout 3 -Backlog 4
+            $c1 = Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port
+            $c2 = Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port
+            $accepted = $l, $l | Wait-SocketConnection -Name srv
+            $accepted.Count
+            ($accepted | ForEach-Object { $_.RemoteEndPoint.Port }) -join ',' -eq (($c1, $c2 | ForEach-Object { $_.LocalEndPoint.Port }) -join ',')
+            $accepted[0].Timeout; $accepted[0].Name
+            """).Ok();
+        Assert.Equal(new object?[] { 2, true, 3.0, "srv" }, Normalize(result));
+    }
+
+    [Fact]
+    public void SocketsCanBeNamedByIdOrNameWhereASocketIsExpected()
+    {
+        var result = WithPair("""
+            $s.Name = 'server-side'
+            Send-SocketData $c.Id "by id"
+            Receive-SocketData 'server-side' -Count 5
+            Send-SocketData "$($c.Id)" "!"
+            Receive-SocketData $s.Id -Count 1
+            """).Ok();
+        Assert.Equal(new object?[] { "by id", "!" }, result.Values);
+    }
+
+    [Fact]
+    public void AnUnknownSocketIdFailsAtBinding()
+    {
+        var result = Ps.Run("Receive-SocketData 99999 -Timeout 1");
+        Assert.IsType<ParameterBindingException>(result.Exception ?? result.Errors.Single().Exception, exactMatch: false);
+        Assert.Contains("No open socket has id 99999", result.Exception?.Message ?? result.Errors.Single().ToString());
+    }
+
+    [Fact]
+    public void TheSocketObjectShowsItsStateAndCounters()
+    {
+        var socket = WithPair("""Send-SocketData $c "12345"; $null = Receive-SocketData $s -Count 5; $c""").Ok().Output.Single();
+        foreach (var name in new[] { "Id", "Name", "Protocol", "LocalEndPoint", "RemoteEndPoint", "State", "BytesSent", "BytesReceived", "Socket" })
+        {
+            Assert.NotNull(socket.Properties[name]);
+        }
+        Assert.Equal(5L, socket.Properties["BytesSent"].Value);
+        Assert.IsType<System.Net.Sockets.Socket>(socket.Properties["Socket"].Value);
+        Assert.Matches(@"^socket \d+ \(Tcp 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+\)$", socket.ToString());
+    }
+
+    [Fact]
+    public void TheFormatViewIsATableOfTheSocketColumns()
+    {
+        var view = System.Xml.Linq.XDocument.Load(System.IO.Path.Combine(ModuleLayout.ModulePath, "PsSockets.Format.ps1xml"))
+            .Descendants("View").Single(v => (string?)v.Element("ViewSelectedBy")?.Element("TypeName") == "PsSockets.PsSocket");
+        var labels = view.Descendants("TableColumnHeader").Select(h => (string?)h.Element("Label")).ToArray();
+        Assert.Equal(new[] { "Id", "Name", "Protocol", "Local", "Remote", "State", "Sent", "Received" }, labels);
+        var loaded = Ps.Run("[PsSockets.PsSocket]::FormatEndPoint([System.Net.IPEndPoint]::new([ipaddress]::IPv6Loopback, 80))").Ok();
+        Assert.Equal("[::1]:80", loaded.Single);
+    }
+
+    /// <summary>Output values with enums as their names and ints widened, so expectations read plainly.</summary>
+    internal static object?[] Normalize(ScriptResult result) =>
+        result.Values.Select(v => v switch
+        {
+            System.Enum e => e.ToString(),
+            _ => v,
+        }).ToArray();
+}

@@ -1,0 +1,126 @@
+using System;
+using System.Diagnostics;
+using System.Management.Automation;
+using PsSockets.Tests.Infrastructure;
+using Xunit;
+
+namespace PsSockets.Tests;
+
+/// <summary>
+/// Every blocking cmdlet: -Timeout ends it with an OperationTimeout error, and a stop (Ctrl+C,
+/// here PowerShell.Stop()) ends it within a second, leaving the socket usable and no socket behind.
+/// </summary>
+[Collection(SerialCollection.Name)]
+public sealed class TimeoutAndStopTests(PsSession ps) : SocketTestBase(ps)
+{
+    // A listener whose backlog is full and which never accepts: the next connect hangs (SYN dropped).
+    private const string FullBacklog = """
+        $full = Start-SocketListener -Port 0 -Backlog 1
+        $port = $full.LocalEndPoint.Port
+        $fillers = for ($i = 0; $i -lt 8; $i++) {
+            $f = Connect-Socket 127.0.0.1 $port -Timeout 0.3 -ErrorAction SilentlyContinue -ErrorVariable hung
+            if ($hung) { break }
+            $f
+        }
+        """;
+
+    public static TheoryData<string, string> BlockingCalls => new()
+    {
+        { ConnectedPair + "\nReceive-SocketData $s", "ReceiveSocketDataCommand" },
+        { ConnectedPair + "\nReceive-SocketData $s -Count 10", "ReceiveSocketDataCommand" },
+        { ConnectedPair + "\nReceive-SocketData $s -Line", "ReceiveSocketDataCommand" },
+        { ConnectedPair + "\nReceive-SocketData $s -ToEnd", "ReceiveSocketDataCommand" },
+        { "$l = Start-SocketListener -Port 0\nWait-SocketConnection $l", "WaitSocketConnectionCommand" },
+        { FullBacklog + "\nConnect-Socket 127.0.0.1 $port", "ConnectSocketCommand" },
+        { ConnectedPair + "\n$s.Socket.ReceiveBufferSize = 4096; $c.Socket.SendBufferSize = 4096\nSend-SocketData $c ([byte[]]::new(64MB))", "SendSocketDataCommand" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BlockingCalls))]
+    public void TimeoutEndsTheCallWithAnOperationTimeoutError(string script, string command)
+    {
+        var watch = Stopwatch.StartNew();
+        var result = Ps.Run(script + " -Timeout 0.5");
+        watch.Stop();
+        var error = Assert.Single(result.Errors, e => e.FullyQualifiedErrorId.StartsWith("OperationTimeout,", StringComparison.Ordinal)
+            && e.FullyQualifiedErrorId.EndsWith(command, StringComparison.Ordinal));
+        Assert.Equal(ErrorCategory.OperationTimeout, error.CategoryInfo.Category);
+        Assert.Contains("0.5 s", error.ToString());
+        Assert.InRange(watch.Elapsed, Seconds(0.4), Seconds(15));
+    }
+
+    [Theory]
+    [MemberData(nameof(BlockingCalls))]
+    public void StopEndsTheCallWithinASecond(string script, string command)
+    {
+        _ = command;
+        int before = OpenDescriptors();
+        var outcome = Ps.RunAndStop(ReadyBeforeLastLine(script));
+        Assert.Equal(System.Management.Automation.PSInvocationState.Stopped, outcome.State);
+        Assert.InRange(outcome.StopTook, TimeSpan.Zero, Seconds(1));
+        Ps.Run("Get-Socket | Close-Socket").Ok();
+        Assert.InRange(OpenDescriptors(), 0, before + 2);
+    }
+
+    [Fact]
+    public void SocketDefaultTimeoutAppliesWhenTheCallGivesNone()
+    {
+        var result = WithPair("""
+            $s.Timeout = 0.3
+            Receive-SocketData $s
+            Receive-SocketData $s -Timeout 0.1
+            """);
+        Assert.Equal(2, result.Errors.Count);
+        Assert.Contains("0.3 s", result.Errors[0].ToString());
+        Assert.Contains("0.1 s", result.Errors[1].ToString());
+    }
+
+    [Fact]
+    public void AfterAStoppedReceiveTheSocketStillWorksAndNothingIsLost()
+    {
+        Ps.Run(ConnectedPair + "\nSend-SocketData $c 'ab'").Ok();
+        var outcome = Ps.RunAndStop("$ready.Set(); Receive-SocketData $s -Count 5");
+        Assert.Equal(PSInvocationState.Stopped, outcome.State);
+        var result = Ps.Run("Send-SocketData $c 'cde'; Receive-SocketData $s -Count 5 -Timeout 5").Ok();
+        Assert.Equal("abcde", result.Single);
+    }
+
+    [Fact]
+    public void AfterAStoppedAcceptTheListenerStillAccepts()
+    {
+        Ps.Run("$l = Start-SocketListener -Port 0").Ok();
+        var outcome = Ps.RunAndStop("$ready.Set(); Wait-SocketConnection $l");
+        Assert.Equal(PSInvocationState.Stopped, outcome.State);
+        var result = Ps.Run("$c = Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port; (Wait-SocketConnection $l -Timeout 5).State").Ok();
+        Assert.Equal("Connected", result.Single!.ToString());
+    }
+
+    [Fact]
+    public void ATimedOutSendSaysHowMuchWentOut()
+    {
+        var result = WithPair("""
+            $s.Socket.ReceiveBufferSize = 4096; $c.Socket.SendBufferSize = 4096
+            Send-SocketData $c ([byte[]]::new(64MB)) -Timeout 0.5
+            """);
+        Assert.Matches(@"By then (the first \d+ of 67108864 bytes|no byte) had been sent", result.OnlyError.ToString());
+    }
+
+    [Fact]
+    public void FailedConnectsLeakNoDescriptor()
+    {
+        Ps.Run("$dead = Start-SocketListener -Port 0; $deadPort = $dead.LocalEndPoint.Port; Close-Socket $dead").Ok();
+        Ps.Run("Connect-Socket 127.0.0.1 $deadPort -ErrorAction SilentlyContinue").Ok();
+        int before = OpenDescriptors();
+        var result = Ps.Run("1..50 | ForEach-Object { Connect-Socket 127.0.0.1 $deadPort -ErrorAction SilentlyContinue }; $Error.Count");
+        Assert.True((int)result.Single! >= 50);
+        Assert.InRange(OpenDescriptors(), 0, before + 2);
+        Assert.Empty(Ps.Run("Get-Socket").Ok().Output);
+    }
+
+    /// <summary>The scene's setup runs first, then $ready.Set() just before the blocking last line.</summary>
+    private static string ReadyBeforeLastLine(string script)
+    {
+        int cut = script.LastIndexOf('\n');
+        return script[..cut] + "\n$ready.Set()" + script[cut..];
+    }
+}

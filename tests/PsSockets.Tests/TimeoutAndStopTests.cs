@@ -63,6 +63,24 @@ public sealed class TimeoutAndStopTests(PsSession ps) : SocketTestBase(ps)
     }
 
     [Fact]
+    public void SelectTimeoutIsAnEmptyResultNotAnError()
+    {
+        var watch = Stopwatch.StartNew();
+        var result = WithPair("$r = Select-Socket -Read $s, $l -Timeout 0.3; $r.TimedOut; $r.Read.Count").Ok();
+        Assert.Equal(new object?[] { true, 0 }, result.Values);
+        Assert.InRange(watch.Elapsed, Seconds(0.25), Seconds(15));
+    }
+
+    [Fact]
+    public void StopEndsASelectWithinASecond()
+    {
+        Ps.Run(ConnectedPair).Ok();
+        var outcome = Ps.RunAndStop("$ready.Set(); Select-Socket -Read $s, $l");
+        Assert.Equal(PSInvocationState.Stopped, outcome.State);
+        Assert.InRange(outcome.StopTook, TimeSpan.Zero, Seconds(1));
+    }
+
+    [Fact]
     public void SocketDefaultTimeoutAppliesWhenTheCallGivesNone()
     {
         var result = WithPair("""

@@ -33,13 +33,22 @@ internal sealed class AvailableFraming(int max, bool wholeUtf8Characters) : Fram
         {
             return null;
         }
-        var span = buffered[..Math.Min(buffered.Length, max)];
-        int length = wholeUtf8Characters ? Utf8Boundary.CompletePrefixLength(span) : span.Length;
+        int length = Math.Min(buffered.Length, max);
+        if (wholeUtf8Characters)
+        {
+            // Never end inside a character; when even one character is longer than max, return that one.
+            int whole = Utf8Boundary.CompletePrefixLength(buffered[..length]);
+            for (int wider = length + 1; whole == 0 && wider <= Math.Min(buffered.Length, length + 3); wider++)
+            {
+                whole = Utf8Boundary.CompletePrefixLength(buffered[..wider]);
+            }
+            length = whole;
+        }
         return length == 0 ? null : new Frame(length, length);
     }
 
     public override Frame? AtEnd(ReadOnlySpan<byte> buffered) =>
-        buffered.IsEmpty ? null : new Frame(Math.Min(buffered.Length, max), Math.Min(buffered.Length, max));
+        buffered.IsEmpty ? null : Find(buffered) ?? new Frame(buffered.Length, buffered.Length);
 
     public override string Describe() => "data";
 }

@@ -19,6 +19,11 @@ public sealed class SocketOperationException : Exception
 
     public SocketFailure Failure { get; }
 
+    /// <summary>The stable error id: the failure's name, or the OS error's name when PsSockets has no class for it.</summary>
+    public string ErrorId => Failure == SocketFailure.Unknown && InnerException is SocketException se
+        ? se.SocketErrorCode.ToString()
+        : Failure.ToString();
+
     public object? Target { get; }
 
     /// <summary>The OS error number (errno / WSA code), or 0 when the failure was not the OS's.</summary>

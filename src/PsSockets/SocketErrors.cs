@@ -6,7 +6,7 @@ namespace PsSockets.Commands;
 internal static class SocketErrors
 {
     public static ErrorRecord ToRecord(SocketOperationException e) =>
-        new(e, e.Failure.ToString(), Category(e.Failure), e.Target);
+        new(e, e.ErrorId, Category(e.Failure), e.Target);
 
     public static ErrorCategory Category(SocketFailure failure) => failure switch
     {

@@ -98,6 +98,18 @@ public sealed class ReceiveTests(PsSession ps) : SocketTestBase(ps)
     }
 
     [Fact]
+    public void TextNeverEndsInsideACharacterEvenWhenOneCharacterIsLongerThanBufferSize()
+    {
+        var result = WithPair("""
+            Send-SocketData $c "€a"
+            $null = Receive-SocketData $s -Count 4 -Peek
+            Receive-SocketData $s -BufferSize 1
+            Receive-SocketData $s -BufferSize 1
+            """).Ok();
+        Assert.Equal(new object?[] { "€", "a" }, result.Values);
+    }
+
+    [Fact]
     public void InvalidUtf8BecomesReplacementCharactersNotAFailure()
     {
         var result = WithPair("""

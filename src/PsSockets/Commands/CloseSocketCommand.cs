@@ -30,6 +30,7 @@ public sealed class CloseSocketCommand : SocketCmdlet
             if (socket is not null && ShouldProcess(socket.ToString(), Abort ? "Close (reset)" : "Close"))
             {
                 socket.Close(Abort);
+                WriteVerbose($"Closed {socket}{(Abort ? " with a reset" : string.Empty)}.");
             }
         }
     }

@@ -45,6 +45,7 @@ public sealed class ConnectSocketCommand : SocketCmdlet
         {
             connected.Name = Name;
         }
+        WriteVerbose($"Connected {connected}.");
         WriteObject(Registry.Add(connected));
     }
 }

@@ -24,6 +24,7 @@ public sealed class DisconnectSocketCommand : SocketCmdlet
         if (ShouldProcess(Socket.ToString(), $"Shut down {Direction}"))
         {
             Socket.Shutdown(Direction);
+            WriteVerbose($"Shut down {Direction} on {Socket}; state {Socket.State}.");
             if (PassThru)
             {
                 WriteObject(Socket);

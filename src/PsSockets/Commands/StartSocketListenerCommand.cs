@@ -41,6 +41,8 @@ public sealed class StartSocketListenerCommand : SocketCmdlet
             ReuseAddress = ReuseAddress,
             Timeout = IsBound(nameof(Timeout)) ? Timeout : null,
         };
-        WriteObject(Registry.Add(SocketFactory.Listen(new IPEndPoint(Address, Port), Backlog, options)));
+        var listener = Registry.Add(SocketFactory.Listen(new IPEndPoint(Address, Port), Backlog, options));
+        WriteVerbose($"Listening: {listener}, backlog {Backlog}.");
+        WriteObject(listener);
     }
 }

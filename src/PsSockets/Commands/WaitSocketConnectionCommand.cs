@@ -21,6 +21,10 @@ public sealed class WaitSocketConnectionCommand : SocketCmdlet
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
 
-    protected override void Process() =>
-        WriteObject(Registry.Add(Listener.Accept(Name, BoundTimeout(Timeout), StopToken)));
+    protected override void Process()
+    {
+        var accepted = Registry.Add(Listener.Accept(Name, BoundTimeout(Timeout), StopToken));
+        WriteVerbose($"Accepted {accepted}.");
+        WriteObject(accepted);
+    }
 }

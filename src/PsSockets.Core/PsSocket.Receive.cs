@@ -40,6 +40,9 @@ public sealed partial class PsSocket
             throw new SocketOperationException(SocketFailure.MessageTooLarge,
                 $"Cannot receive {framing.Describe()} from {this}: more than MaxMessageSize ({MaxMessageSize}); raise MaxMessageSize on the socket to allow it.", this);
         }
+        // A receive that starts after the end of stream was reached and drained has nothing to
+        // return: that is an error every time, never an empty success a loop would spin on.
+        bool endedBefore = (_peerClosed || _receiveShutdown) && _buffer.Count == 0;
         Deadline deadline = default;
         bool waiting = false;
         try
@@ -49,7 +52,11 @@ public sealed partial class PsSocket
                 var frame = framing.Find(_buffer.Span);
                 if (frame is null && (_peerClosed || _receiveShutdown))
                 {
-                    frame = framing.AtEnd(_buffer.Span) ?? throw EndedEarly(framing);
+                    frame = endedBefore ? null : framing.AtEnd(_buffer.Span);
+                    if (frame is null)
+                    {
+                        throw EndedEarly(framing);
+                    }
                 }
                 if (frame is { } f)
                 {

@@ -148,6 +148,18 @@ public sealed class ReceiveTests(PsSession ps) : SocketTestBase(ps)
     }
 
     [Fact]
+    public void ToEndAfterTheEndWasDrainedIsPeerClosedNotAnEmptySuccess()
+    {
+        var result = WithPair("""
+            Close-Socket $c
+            "[" + (Receive-SocketData $s -ToEnd -Timeout 5) + "]"
+            Receive-SocketData $s -ToEnd -Timeout 5 -ErrorAction SilentlyContinue -ErrorVariable again
+            $again[0].FullyQualifiedErrorId
+            """).Ok();
+        Assert.Equal(new object?[] { "[]", "PeerClosed,PsSockets.Commands.ReceiveSocketDataCommand" }, result.Values);
+    }
+
+    [Fact]
     public void ACountAboveMaxMessageSizeIsRefusedBeforeAnyAllocation()
     {
         var result = WithPair("Receive-SocketData $s -Count 2147483647 -Timeout 1");

@@ -1,0 +1,76 @@
+# The module as a whole: what the manifest exports, and the design's "must read naturally" example.
+
+BeforeAll {
+    Import-Module "$PSScriptRoot/../../out/PsSockets" -Force -ErrorAction Stop
+    . "$PSScriptRoot/TestHelpers.ps1"
+}
+
+AfterAll {
+    Get-Socket | Close-Socket
+}
+
+Describe 'The PsSockets module' {
+    It 'is the one the build assembled in out/PsSockets' {
+        $module = Get-Module -Name PsSockets
+        $module | Should -HaveCount 1
+        [System.IO.Path]::GetFullPath($module.ModuleBase).TrimEnd('/', '\') | Should -Be $PsSocketsModulePath.TrimEnd('/', '\')
+    }
+
+    It 'exports exactly the ten TCP life-cycle cmdlets' {
+        $expected = @(
+            'Close-Socket'
+            'Connect-Socket'
+            'Disconnect-Socket'
+            'Get-Socket'
+            'New-Socket'
+            'Receive-SocketData'
+            'Select-Socket'
+            'Send-SocketData'
+            'Start-SocketListener'
+            'Wait-SocketConnection'
+        )
+        $module = Get-Module -Name PsSockets
+        [string[]] $exported = $module.ExportedCmdlets.Keys
+        [System.Array]::Sort($exported, [System.StringComparer]::Ordinal)
+
+        $exported | Should -BeExactly $expected
+        $module.ExportedFunctions.Keys | Should -HaveCount 0
+        $module.ExportedAliases.Keys | Should -HaveCount 0
+        $module.ExportedVariables.Keys | Should -HaveCount 0
+    }
+
+    It 'lists the same ten cmdlets in its manifest' {
+        $manifest = Test-ModuleManifest -Path ([System.IO.Path]::Combine($PsSocketsModulePath, 'PsSockets.psd1')) -ErrorAction Stop
+        [string[]] $listed = $manifest.ExportedCmdlets.Keys
+        [string[]] $loaded = (Get-Module -Name PsSockets).ExportedCmdlets.Keys
+        [System.Array]::Sort($listed, [System.StringComparer]::Ordinal)
+        [System.Array]::Sort($loaded, [System.StringComparer]::Ordinal)
+
+        $listed | Should -HaveCount 10
+        $listed | Should -BeExactly $loaded
+    }
+}
+
+Describe 'The design example ("what must read naturally")' {
+    AfterEach {
+        Get-Socket | Close-Socket
+    }
+
+    It 'runs verbatim and gives hello, one, then two and a newline' {
+        $output = & {
+            $l = Start-SocketListener -Port 0                       # loopback, ephemeral port
+            $c = Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port
+            $s = Wait-SocketConnection -Listener $l -Timeout 5
+            Send-SocketData $c "hello"
+            Receive-SocketData $s -Count 5                          # hello
+            "one`n", "two`n" | Send-SocketData $c
+            Receive-SocketData $s -Line                             # one
+            Disconnect-Socket $c -Direction Send                    # I'm done sending, still listening
+            Receive-SocketData $s -ToEnd                            # two`n  (then the peer's EOF)
+            Get-Socket | Close-Socket
+        }
+
+        $output | Should -BeExactly @('hello', 'one', "two`n")
+        Get-Socket | Should -BeNullOrEmpty
+    }
+}

@@ -1,0 +1,196 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using PsSockets.Tests.Infrastructure;
+using Xunit;
+
+namespace PsSockets.Tests;
+
+/// <summary>
+/// The pssockets shell (src/PsSockets.Shell) as its users run it: a child process given
+/// -Command, -File, a script on stdin, or a terminal for its interactive prompt. Every wait has a
+/// deadline; nothing waits on a clock.
+/// </summary>
+public sealed class ShellTests
+{
+    private static readonly TimeSpan s_step = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public void CommandPrintsSocketsThroughTheFormatView()
+    {
+        var run = ShellProcess.Run(["-NoProfile", "-Command", "$null = Start-SocketListener -Port 0 -Name shown; Get-Socket"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Id Name Protocol Local Remote State Sent Received", Squeeze(run.Output));
+        Assert.Matches(@"\n\s+\d+ shown\s+Tcp\s+127\.0\.0\.1:\d+\s+-\s+Listening\s+0\s+0", run.Output);
+        Assert.Equal(string.Empty, run.Error);
+    }
+
+    [Fact]
+    public void FileBindsItsArgumentsAndExitsWithItsExitCode()
+    {
+        string script = TempScript("""
+            param([string] $Name, [switch] $Loud)
+            "Name=$Name Loud=$Loud args=$($args -join '|')"
+            exit 3
+            """);
+        try
+        {
+            var run = ShellProcess.Run(["-NoProfile", "-File", script, "-Name", "it's me", "-Loud", "one", "two words"]);
+
+            Assert.True(run.ExitCode == 3, run.ToString());
+            Assert.Equal("Name=it's me Loud=True args=one|two words", run.Output.Trim());
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+    }
+
+    [Theory]
+    [InlineData("\"fine\"", 0)]
+    [InlineData("exit 7", 7)]
+    [InlineData("\"before\"; throw 'boom'", 1)]
+    public void CommandExitCodes(string command, int expected)
+    {
+        var run = ShellProcess.Run(["-NoProfile", "-NoLogo", "-c", command]);
+
+        Assert.True(run.ExitCode == expected, run.ToString());
+        if (expected == 1)
+        {
+            Assert.Contains("boom", run.Error);
+            Assert.DoesNotContain("boom", run.Output);
+        }
+    }
+
+    [Fact]
+    public void CommandWhoseLastStatementFailedExitsWith1AndPrintsTheErrorReadably()
+    {
+        // A bound, never listening socket: connecting to its port is refused, and no one else can take it meanwhile.
+        using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        int port = ((IPEndPoint)closed.LocalEndPoint!).Port;
+
+        var run = ShellProcess.Run(["-NoProfile", "-Command", $"'first'; Connect-Socket 127.0.0.1 {port} -Timeout 5"]);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Equal("first", run.Output.Trim());
+        Assert.Contains($"Connect-Socket: Cannot connect to 127.0.0.1:{port}", run.Error);
+        Assert.Contains("refused", run.Error, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void OtherStreamsGoToStderrWithPrefixesAndProgressIsHarmless()
+    {
+        var run = ShellProcess.Run(["-NoProfile", "-Command", """
+            function Test-Streams {
+                [CmdletBinding()] param()
+                $PSCmdlet.WriteWarning('careful')
+                $PSCmdlet.WriteVerbose('details')
+                $PSCmdlet.WriteInformation('for your information', @())
+                foreach ($i in 1..3) {
+                    $PSCmdlet.WriteProgress([System.Management.Automation.ProgressRecord]::new(1, 'Sending', "part $i"))
+                }
+                'result'
+            }
+            Test-Streams -Verbose -InformationAction Continue
+            """]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("result", run.Output.Trim());
+        Assert.Contains("WARNING: careful", run.Error);
+        Assert.Contains("VERBOSE: details", run.Error);
+        Assert.Contains("INFO: for your information", run.Error);
+        Assert.DoesNotContain("Sending", run.Error + run.Output);
+    }
+
+    [Fact]
+    public void ScriptOnStdinRunsAsOneScript()
+    {
+        var run = ShellProcess.Run(["-NoProfile"], stdin: """
+            $l = Start-SocketListener -Port 0
+            $c = Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port
+            $s = Wait-SocketConnection -Listener $l -Timeout 5
+            Send-SocketData $c "piped`n"
+            "got: " + (Receive-SocketData $s -Line -Timeout 5)
+            "open: " + @(Get-Socket).Count
+            Get-Socket | Close-Socket
+            """);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(["got: piped", "open: 3"], run.Output.Trim().Split('\n', StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public void TheEchoExampleRunsAndSaysWhatItDid()
+    {
+        var run = ShellProcess.Run(["-NoProfile", "-File", Path.Combine("examples", "echo.ps1")]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("client sent 'hello'", run.Output);
+        Assert.Contains("server echoed 6 bytes", run.Output);
+        Assert.Contains("client received 'hello'", run.Output);
+        Assert.Contains("server read the end of the stream", run.Output);
+        Assert.Contains("closed every socket (0 still open)", run.Output);
+        Assert.DoesNotContain("MISMATCH", run.Output);
+        Assert.Equal(string.Empty, run.Error);
+    }
+
+    [Fact]
+    public void HelpDocumentsTheExitCodes()
+    {
+        var run = ShellProcess.Run(["-Help"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("-Command", run.Output);
+        Assert.Contains("-NoProfile", run.Output);
+        Assert.Contains("Exit codes", run.Output);
+        Assert.Equal(64, ShellProcess.Run(["-NoSuchOption"]).ExitCode);
+    }
+
+    [Fact]
+    public void InteractivePromptCountsSocketsAndCtrlCStopsOnlyTheCommand()
+    {
+        using var shell = new PtyShell("-NoProfile");
+        shell.Expect("PsSockets [0] ", s_step);
+
+        shell.Send("$l = Start-SocketListener -Port 0 -Name waiting; Get-Socket\r");
+        string table = shell.Expect("PsSockets [1] ", s_step);
+        Assert.Contains("Id Name Protocol Local Remote State", Squeeze(table));
+        Assert.Matches(@"waiting\s+Tcp\s+127\.0\.0\.1:\d+\s+-\s+Listening", table);
+
+        // The marker is printed by the running pipeline, so once it shows, Ctrl+C has a command to stop.
+        shell.Send("'accept' + 'ing'; Wait-SocketConnection $l\r");
+        shell.Expect("accepting\r\n", s_step);
+        shell.Send("\u0003");
+        shell.Expect("PsSockets [1] ", s_step);
+
+        shell.Send("'still ' + 'alive'\r");
+        shell.Expect("still alive", s_step);
+        shell.Expect("PsSockets [1] ", s_step);
+
+        // Ctrl+C at the prompt drops the line being typed and gives a new prompt.
+        shell.Send("Get-Socket | Close-Socket");
+        shell.Send("\u0003");
+        shell.Expect("^C", s_step);
+        shell.Expect("PsSockets [1] ", s_step);
+
+        shell.Send("Get-Socket | Close-Socket\r");
+        shell.Expect("PsSockets [0] ", s_step);
+
+        shell.Send("exit\r");
+        Assert.Equal(0, shell.WaitForExit(s_step));
+    }
+
+    /// <summary>Collapses runs of spaces, so that a table header compares whatever the column widths.</summary>
+    private static string Squeeze(string text) => Regex.Replace(text, "[ \t]+", " ");
+
+    private static string TempScript(string text)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"pssockets-shell-test-{Guid.NewGuid():N}.ps1");
+        File.WriteAllText(path, text);
+        return path;
+    }
+}

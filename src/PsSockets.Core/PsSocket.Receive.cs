@@ -111,7 +111,12 @@ public sealed partial class PsSocket
     private SocketOperationException EndedEarly(Framing framing)
     {
         string why = _peerClosed ? "the peer closed the connection (end of stream)" : "receiving was shut down on this socket";
-        string kept = _buffer.Count > 0 ? $" The {_buffer.Count} bytes that did arrive stay buffered." : string.Empty;
+        string kept = _buffer.Count switch
+        {
+            0 => string.Empty,
+            1 => " The 1 byte that did arrive stays buffered.",
+            int n => $" The {n} bytes that did arrive stay buffered.",
+        };
         return new SocketOperationException(SocketFailure.PeerClosed, $"Cannot receive {framing.Describe()} from {this}: {why}.{kept}", this);
     }
 }

@@ -133,6 +133,7 @@ public sealed class ErrorTests(PsSession ps) : SocketTestBase(ps)
             """);
         Assert.Equal(new[] { "NotConnected,PsSockets.Commands.ReceiveSocketDataCommand", "NotConnected,PsSockets.Commands.SendSocketDataCommand" },
             result.Errors.Select(e => e.FullyQualifiedErrorId));
+        Assert.All(result.Errors, e => Assert.Equal(ErrorCategory.InvalidOperation, e.CategoryInfo.Category));
     }
 
     [Fact]

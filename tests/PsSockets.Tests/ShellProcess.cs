@@ -183,22 +183,7 @@ public sealed partial class PtyShell : IDisposable
         return _process.ExitCode;
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-        _process.Dispose();
-    }
+    public void Dispose() => _process.KillAndDispose();
 
     private void ReadAll()
     {

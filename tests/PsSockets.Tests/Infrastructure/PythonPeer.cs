@@ -91,22 +91,7 @@ public sealed class PythonPeer : IDisposable
 
     public string StandardError => _stderr.ToString();
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-        _process.Dispose();
-    }
+    public void Dispose() => _process.KillAndDispose();
 
     private sealed class StringWriterLog
     {

@@ -9,16 +9,11 @@ Prints "CLOSED" once its connection is closed.
 argv: mode [greeting]
 """
 import socket, struct, sys
+from peer import accept_one
 
 mode = sys.argv[1]
 greeting = sys.argv[2] if len(sys.argv) > 2 else ""
-srv = socket.socket()
-srv.bind(("127.0.0.1", 0))
-srv.listen(1)
-srv.settimeout(60)
-print("LISTENING", srv.getsockname()[1], flush=True)
-conn, _ = srv.accept()
-conn.settimeout(60)
+conn = accept_one()
 if greeting:
     conn.sendall((greeting + "\n").encode())
 if mode in ("wait", "reset"):
@@ -27,5 +22,4 @@ if mode in ("wait", "reset"):
 if mode == "reset":
     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 conn.close()
-srv.close()
 print("CLOSED", flush=True)

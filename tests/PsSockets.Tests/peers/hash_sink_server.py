@@ -3,14 +3,9 @@
 Prints LISTENING <port>, then "RECEIVED <size> <sha256>" when the client is done.
 """
 import hashlib, socket
+from peer import accept_one
 
-srv = socket.socket()
-srv.bind(("127.0.0.1", 0))
-srv.listen(1)
-srv.settimeout(60)
-print("LISTENING", srv.getsockname()[1], flush=True)
-conn, _ = srv.accept()
-conn.settimeout(60)
+conn = accept_one()
 h, size = hashlib.sha256(), 0
 while True:
     data = conn.recv(1 << 16)

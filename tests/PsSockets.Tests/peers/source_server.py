@@ -3,17 +3,12 @@
 Prints LISTENING <port>, then "SENT <size> <sha256>". argv: size [seed]
 """
 import hashlib, random, socket, sys
+from peer import accept_one
 
 size = int(sys.argv[1])
 rng = random.Random(int(sys.argv[2]) if len(sys.argv) > 2 else 7)
 data = rng.randbytes(size)
-srv = socket.socket()
-srv.bind(("127.0.0.1", 0))
-srv.listen(1)
-srv.settimeout(60)
-print("LISTENING", srv.getsockname()[1], flush=True)
-conn, _ = srv.accept()
-conn.settimeout(60)
+conn = accept_one()
 conn.sendall(data)
 conn.shutdown(socket.SHUT_WR)
 # Wait for the client's close so nothing is cut off by a reset.

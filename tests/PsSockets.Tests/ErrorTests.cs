@@ -89,6 +89,25 @@ public sealed class ErrorTests(PsSession ps) : SocketTestBase(ps)
         Assert.Single(Ps.Run("Get-Socket").Ok().Output);
     }
 
+    [Fact]
+    public void BindingNewSocketToATakenPortIsAddressInUse()
+    {
+        var result = Ps.Run("""
+            $first = Start-SocketListener -Port 0
+            New-Socket -LocalPort $first.LocalEndPoint.Port
+            """);
+        AssertError(result, "AddressInUse", ErrorCategory.ResourceBusy, "NewSocketCommand");
+        Assert.Contains("bind to 127.0.0.1:", result.OnlyError.ToString());
+        Assert.Single(Ps.Run("Get-Socket").Ok().Output);
+    }
+
+    [Fact]
+    public void ShutdownOfAListenerIsNotConnected()
+    {
+        var result = Ps.Run("$l = Start-SocketListener -Port 0; Disconnect-Socket $l -Direction Send");
+        AssertError(result, "NotConnected", ErrorCategory.InvalidOperation, "DisconnectSocketCommand");
+    }
+
     [Theory]
     [InlineData("Send-SocketData $c 'x'", "SendSocketDataCommand")]
     [InlineData("Receive-SocketData $c -Timeout 1", "ReceiveSocketDataCommand")]

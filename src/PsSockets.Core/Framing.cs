@@ -2,8 +2,8 @@ using System;
 
 namespace PsSockets;
 
-/// <summary>Where a message ends in the buffered bytes: the message's length and how much to consume.</summary>
-internal readonly record struct Frame(int Length, int Consumed);
+/// <summary>Where a message is in the buffered bytes: its start and length, and how much to consume.</summary>
+internal readonly record struct Frame(int Length, int Consumed, int Start = 0);
 
 /// <summary>
 /// A way to find one message in a byte stream. Every receive mode is one of these over the
@@ -18,7 +18,7 @@ internal abstract class Framing
     public abstract Frame? AtEnd(ReadOnlySpan<byte> buffered);
 
     /// <summary>Bytes the buffer must be able to take before this message can complete.</summary>
-    public virtual int SizeHint(int buffered) => 0;
+    public virtual int SizeHint(ReadOnlySpan<byte> buffered) => 0;
 
     /// <summary>What the message is, for errors ("5 bytes", "a line").</summary>
     public abstract string Describe();
@@ -61,7 +61,7 @@ internal sealed class CountFraming(int count) : Framing
 
     public override Frame? AtEnd(ReadOnlySpan<byte> buffered) => count == 0 ? new Frame(0, 0) : null;
 
-    public override int SizeHint(int buffered) => count - buffered;
+    public override int SizeHint(ReadOnlySpan<byte> buffered) => count - buffered.Length;
 
     public override string Describe() => $"{count} bytes";
 }
@@ -106,4 +106,41 @@ internal sealed class ToEndFraming : Framing
     public override Frame? AtEnd(ReadOnlySpan<byte> buffered) => new Frame(buffered.Length, buffered.Length);
 
     public override string Describe() => "data up to the end of the stream";
+}
+
+/// <summary>A length prefix, then that many bytes. A length above the limit fails before anything is allocated or consumed.</summary>
+internal sealed class LengthPrefixFraming(LengthPrefix prefix, int maxMessageSize, object? target) : Framing
+{
+    public override Frame? Find(ReadOnlySpan<byte> buffered)
+    {
+        if (buffered.Length < prefix.Size)
+        {
+            return null;
+        }
+        int length = MessageLength(buffered[..prefix.Size]);
+        int total = prefix.Size + length;
+        return buffered.Length >= total ? new Frame(length, total, prefix.Size) : null;
+    }
+
+    public override Frame? AtEnd(ReadOnlySpan<byte> buffered) => null;
+
+    public override int SizeHint(ReadOnlySpan<byte> buffered) => Needed(buffered) - buffered.Length;
+
+    public override string Describe() => $"a message with a {prefix.Describe()} length prefix";
+
+    /// <summary>How much the buffer must hold for the message whose prefix is in <paramref name="buffered"/>.</summary>
+    private int Needed(ReadOnlySpan<byte> buffered) =>
+        buffered.Length < prefix.Size ? prefix.Size : prefix.Size + MessageLength(buffered[..prefix.Size]);
+
+    private int MessageLength(ReadOnlySpan<byte> header)
+    {
+        ulong length = prefix.Read(header) ?? throw new SocketOperationException(SocketFailure.InvalidLengthPrefix,
+            $"Cannot receive {Describe()}: the prefix '{System.Text.Encoding.ASCII.GetString(header)}' is not {prefix.Size} ASCII digits. Nothing was consumed.", target);
+        if (length > (ulong)maxMessageSize)
+        {
+            throw new SocketOperationException(SocketFailure.MessageTooLarge,
+                $"Cannot receive {Describe()}: the peer announced {length} bytes, more than MaxMessageSize ({maxMessageSize}). Nothing was consumed or allocated.", target);
+        }
+        return (int)length;
+    }
 }

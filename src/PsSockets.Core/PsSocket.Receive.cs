@@ -28,17 +28,18 @@ public sealed partial class PsSocket
     /// Receives one message as <paramref name="framing"/> delimits it. Bytes past the message stay
     /// buffered; on timeout or stop nothing already received is lost.
     /// </summary>
-    internal T Receive<T>(Framing framing, bool peek, TimeSpan? timeout, CancellationToken token, Produce<T> produce)
+    internal T Receive<T>(Framing framing, bool peek, TimeSpan? timeout, CancellationToken token, Produce<T> produce, int? maxMessageSize = null)
     {
+        int limit = maxMessageSize ?? MaxMessageSize;
         ThrowIfClosed();
         if (_listening)
         {
             throw new SocketOperationException(SocketFailure.NotConnected, $"Cannot receive on {this}: it is a listener; accept a connection first.", this);
         }
-        if (framing.SizeHint(0) > MaxMessageSize)
+        if (framing.SizeHint(ReadOnlySpan<byte>.Empty) > limit)
         {
             throw new SocketOperationException(SocketFailure.MessageTooLarge,
-                $"Cannot receive {framing.Describe()} from {this}: more than MaxMessageSize ({MaxMessageSize}); raise MaxMessageSize on the socket to allow it.", this);
+                $"Cannot receive {framing.Describe()} from {this}: more than MaxMessageSize ({limit}); raise MaxMessageSize to allow it.", this);
         }
         // A receive that starts after the end of stream was reached and drained has nothing to
         // return: that is an error every time, never an empty success a loop would spin on.
@@ -60,24 +61,25 @@ public sealed partial class PsSocket
                 }
                 if (frame is { } f)
                 {
-                    var message = produce(_buffer.Span[..f.Length]);
+                    var message = produce(_buffer.Span.Slice(f.Start, f.Length));
                     if (!peek)
                     {
                         _buffer.Consume(f.Consumed);
                     }
                     return message;
                 }
-                if (_buffer.Count >= MaxMessageSize)
+                // Framings that know how much is left (a count, a length prefix) were checked against the limit already.
+                if (_buffer.Count >= limit && framing.SizeHint(_buffer.Span) <= 0)
                 {
                     throw new SocketOperationException(SocketFailure.MessageTooLarge,
-                        $"Cannot receive {framing.Describe()} from {this}: {_buffer.Count} bytes arrived without completing it, more than MaxMessageSize ({MaxMessageSize}). The bytes stay buffered.", this);
+                        $"Cannot receive {framing.Describe()} from {this}: {_buffer.Count} bytes arrived without completing it, more than MaxMessageSize ({limit}). The bytes stay buffered.", this);
                 }
                 if (!waiting)
                 {
                     deadline = Deadline.Start(EffectiveTimeout(timeout), token);
                     waiting = true;
                 }
-                ReceiveOnce(framing.SizeHint(_buffer.Count), deadline);
+                ReceiveOnce(framing.SizeHint(_buffer.Span), limit, deadline);
             }
         }
         finally
@@ -86,9 +88,9 @@ public sealed partial class PsSocket
         }
     }
 
-    private void ReceiveOnce(int sizeHint, in Deadline deadline)
+    private void ReceiveOnce(int sizeHint, int limit, in Deadline deadline)
     {
-        var space = _buffer.GetWritable(Math.Min(sizeHint, MaxMessageSize));
+        var space = _buffer.GetWritable(Math.Min(sizeHint, limit));
         int received;
         try
         {

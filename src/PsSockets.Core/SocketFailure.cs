@@ -20,6 +20,7 @@ public enum SocketFailure
     AlreadyConnected,
     SocketShutdown,
     MessageTooLarge,
+    InvalidLengthPrefix,
     AccessDenied,
     InvalidArgument,
 }

@@ -16,6 +16,7 @@ internal static class SocketErrors
         SocketFailure.SocketClosed or SocketFailure.NotListening or SocketFailure.NotConnected or SocketFailure.AlreadyConnected
             or SocketFailure.SocketShutdown => ErrorCategory.InvalidOperation,
         SocketFailure.MessageTooLarge => ErrorCategory.LimitsExceeded,
+        SocketFailure.InvalidLengthPrefix => ErrorCategory.InvalidData,
         SocketFailure.AccessDenied => ErrorCategory.PermissionDenied,
         SocketFailure.InvalidArgument or SocketFailure.AddressNotAvailable => ErrorCategory.InvalidArgument,
         SocketFailure.Unknown => ErrorCategory.NotSpecified,

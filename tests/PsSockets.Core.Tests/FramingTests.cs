@@ -45,7 +45,7 @@ public sealed class FramingTests
     {
         var count = new CountFraming(5);
         Assert.Null(count.Find("abcd"u8));
-        Assert.Equal(1, count.SizeHint(4));
+        Assert.Equal(1, count.SizeHint("abcd"u8));
         Assert.Equal(new Frame(5, 5), count.Find("abcdef"u8));
         Assert.Null(count.AtEnd("abc"u8));
     }

@@ -14,6 +14,8 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
     private const string CountSet = "Count";
     private const string LineSet = "Line";
     private const string ToEndSet = "ToEnd";
+    private const string DelimiterSet = "Delimiter";
+    private const string LengthPrefixSet = "LengthPrefix";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [SocketTransformation]
@@ -34,6 +36,24 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
 
     [Parameter(Mandatory = true, ParameterSetName = ToEndSet)]
     public SwitchParameter ToEnd { get; set; }
+
+    /// <summary>Up to this byte sequence (a string is taken as its UTF-8 bytes); the delimiter is consumed, not returned.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = DelimiterSet)]
+    [ValidateNotNullOrEmpty]
+    public object Delimiter { get; set; } = null!;
+
+    /// <summary>The size of the length prefix before each message: 1, 2, 4 or 8 bytes, or 1 to 19 ASCII digits.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LengthPrefixSet)]
+    [ValidateRange(1, 19)]
+    public int LengthPrefix { get; set; }
+
+    [Parameter(ParameterSetName = LengthPrefixSet)]
+    public LengthPrefixFormat LengthPrefixFormat { get; set; } = LengthPrefixFormat.BigEndian;
+
+    /// <summary>The largest message this receive accepts; the socket's MaxMessageSize when left out.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaxMessageSize { get; set; }
 
     [Parameter]
     public SwitchParameter AsByteArray { get; set; }
@@ -56,14 +76,17 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
                 : Socket.ReceiveAvailableText(BufferSize, Peek, timeout, StopToken));
             return;
         }
+        int? limit = IsBound(nameof(MaxMessageSize)) ? MaxMessageSize : null;
         Framing framing = ParameterSetName switch
         {
             CountSet => new CountFraming(Count),
             LineSet => new DelimiterFraming([(byte)'\n'], isLine: true),
+            DelimiterSet => new DelimiterFraming(MessageBytes.Delimiter(Delimiter), isLine: false),
+            LengthPrefixSet => new LengthPrefixFraming(new LengthPrefix(LengthPrefix, LengthPrefixFormat), limit ?? Socket.MaxMessageSize, Socket),
             _ => new ToEndFraming(),
         };
         WriteObject(AsByteArray
-            ? Socket.Receive(framing, Peek, timeout, StopToken, PsSocket.AsBytes)
-            : Socket.Receive(framing, Peek, timeout, StopToken, PsSocket.AsUtf8Text));
+            ? Socket.Receive(framing, Peek, timeout, StopToken, PsSocket.AsBytes, limit)
+            : Socket.Receive(framing, Peek, timeout, StopToken, PsSocket.AsUtf8Text, limit));
     }
 }

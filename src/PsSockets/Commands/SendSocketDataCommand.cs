@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Management.Automation;
-using System.Text;
 
 namespace PsSockets.Commands;
 
@@ -11,7 +10,6 @@ namespace PsSockets.Commands;
 public sealed class SendSocketDataCommand : SocketCmdlet
 {
     private const int StreamChunk = 64 * 1024;
-    private static readonly UTF8Encoding s_utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     // Single bytes (a byte[] unrolled by the pipeline) are gathered and sent together.
     private MemoryStream? _pendingBytes;
@@ -30,6 +28,30 @@ public sealed class SendSocketDataCommand : SocketCmdlet
     [Parameter]
     [ValidateRange(0.0, MaxTimeout)]
     public double Timeout { get; set; }
+
+    /// <summary>Writes each message's length before it: 1, 2, 4 or 8 bytes, or 1 to 19 ASCII digits.</summary>
+    [Parameter]
+    [ValidateRange(1, 19)]
+    public int LengthPrefix { get; set; }
+
+    [Parameter]
+    public LengthPrefixFormat LengthPrefixFormat { get; set; } = LengthPrefixFormat.BigEndian;
+
+    /// <summary>Written after each message (a string is taken as its UTF-8 bytes).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public object? Delimiter { get; set; }
+
+    private LengthPrefix? _prefix;
+    private byte[]? _delimiter;
+
+    private bool Framed => _prefix is not null || _delimiter is not null;
+
+    protected override void Begin()
+    {
+        _prefix = IsBound(nameof(LengthPrefix)) ? new LengthPrefix(LengthPrefix, LengthPrefixFormat) : null;
+        _delimiter = Delimiter is null ? null : MessageBytes.Delimiter(Delimiter);
+    }
 
     protected override void Process()
     {
@@ -52,7 +74,7 @@ public sealed class SendSocketDataCommand : SocketCmdlet
         {
             _pendingBytes ??= new MemoryStream();
             _pendingBytes.WriteByte(single);
-            if (_pendingBytes.Length >= StreamChunk)
+            if (_pendingBytes.Length >= StreamChunk && !Framed) // framed, the gathered bytes are one message
             {
                 SendPendingBytes();
             }
@@ -64,16 +86,16 @@ public sealed class SendSocketDataCommand : SocketCmdlet
             case null:
                 return;
             case byte[] bytes:
-                Send(bytes);
+                SendMessage(bytes);
                 break;
             case string text:
-                Send(s_utf8.GetBytes(text));
+                SendMessage(MessageBytes.Utf8.GetBytes(text));
                 break;
             case Stream stream:
                 SendStream(stream);
                 break;
             default:
-                Send(s_utf8.GetBytes(LanguagePrimitives.ConvertTo<string>(input)));
+                SendMessage(MessageBytes.Utf8.GetBytes(LanguagePrimitives.ConvertTo<string>(input)));
                 break;
         }
     }
@@ -84,13 +106,21 @@ public sealed class SendSocketDataCommand : SocketCmdlet
     {
         if (_pendingBytes is { Length: > 0 })
         {
-            Send(_pendingBytes.GetBuffer().AsMemory(0, (int)_pendingBytes.Length));
+            SendMessage(_pendingBytes.GetBuffer().AsMemory(0, (int)_pendingBytes.Length));
             _pendingBytes.SetLength(0);
         }
     }
 
     private void SendStream(Stream stream)
     {
+        if (_prefix is { } prefix)
+        {
+            if (!stream.CanSeek)
+            {
+                throw new PSArgumentException("A stream sent with -LengthPrefix must know its length (a seekable stream such as a file or a MemoryStream).", nameof(InputObject));
+            }
+            Send(Prefix(prefix, stream.Length - stream.Position));
+        }
         var chunk = new byte[StreamChunk];
         int read;
         while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
@@ -98,7 +128,41 @@ public sealed class SendSocketDataCommand : SocketCmdlet
             StopToken.ThrowIfCancellationRequested();
             Send(chunk.AsMemory(0, read));
         }
+        if (_delimiter is not null)
+        {
+            Send(_delimiter);
+        }
     }
+
+    /// <summary>One message, framed as asked: prefix, bytes, delimiter, in one send when it is small.</summary>
+    private void SendMessage(ReadOnlyMemory<byte> data)
+    {
+        if (!Framed)
+        {
+            Send(data);
+            return;
+        }
+        var header = _prefix is { } prefix ? Prefix(prefix, data.Length) : [];
+        var trailer = _delimiter ?? [];
+        if (data.Length <= StreamChunk)
+        {
+            var whole = new byte[header.Length + data.Length + trailer.Length];
+            header.CopyTo(whole, 0);
+            data.Span.CopyTo(whole.AsSpan(header.Length));
+            trailer.CopyTo(whole, header.Length + data.Length);
+            Send(whole);
+            return;
+        }
+        Send(header);
+        Send(data);
+        Send(trailer);
+    }
+
+    private byte[] Prefix(LengthPrefix prefix, long length) =>
+        (ulong)length <= prefix.MaxLength
+            ? prefix.Write((ulong)length)
+            : throw new SocketOperationException(SocketFailure.MessageTooLarge,
+                $"Cannot send a message of {length} bytes on {Socket}: a {prefix.Describe()} length prefix holds at most {prefix.MaxLength}. Nothing was sent.", Socket);
 
     private void Send(ReadOnlyMemory<byte> data) => Socket.Send(data, BoundTimeout(Timeout), StopToken);
 }

@@ -50,6 +50,13 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
     [Parameter(ParameterSetName = LengthPrefixSet)]
     public LengthPrefixFormat LengthPrefixFormat { get; set; } = LengthPrefixFormat.BigEndian;
 
+    /// <summary>
+    /// Emits message after message as each arrives, until the peer closes at a message boundary
+    /// (the normal end, not an error), a timeout between messages, or Ctrl+C.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Continuous { get; set; }
+
     /// <summary>The largest message this receive accepts; the socket's MaxMessageSize when left out.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
@@ -66,15 +73,46 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
     [ValidateRange(0.0, MaxTimeout)]
     public double Timeout { get; set; }
 
+    protected override void Begin()
+    {
+        if (Continuous && Peek)
+        {
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Continuous cannot be combined with -Peek: it would return the same message forever."),
+                "ContinuousWithPeek", ErrorCategory.InvalidArgument, null));
+        }
+    }
+
     protected override void Process()
+    {
+        if (!Continuous)
+        {
+            WriteObject(ReceiveOne());
+            return;
+        }
+        while (true)
+        {
+            object message;
+            try
+            {
+                message = ReceiveOne();
+            }
+            catch (SocketOperationException e) when (e.Failure == SocketFailure.PeerClosed && Socket.BytesBuffered == 0)
+            {
+                WriteVerbose($"The peer closed {Socket}: end of the messages.");
+                return;
+            }
+            WriteObject(message);
+        }
+    }
+
+    private object ReceiveOne()
     {
         var timeout = BoundTimeout(Timeout);
         if (ParameterSetName == AvailableSet)
         {
-            WriteObject(AsByteArray
+            return AsByteArray
                 ? Socket.ReceiveAvailable(BufferSize, Peek, timeout, StopToken)
-                : Socket.ReceiveAvailableText(BufferSize, Peek, timeout, StopToken));
-            return;
+                : Socket.ReceiveAvailableText(BufferSize, Peek, timeout, StopToken);
         }
         int? limit = IsBound(nameof(MaxMessageSize)) ? MaxMessageSize : null;
         Framing framing = ParameterSetName switch
@@ -85,8 +123,8 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
             LengthPrefixSet => new LengthPrefixFraming(new LengthPrefix(LengthPrefix, LengthPrefixFormat), limit ?? Socket.MaxMessageSize, Socket),
             _ => new ToEndFraming(),
         };
-        WriteObject(AsByteArray
+        return AsByteArray
             ? Socket.Receive(framing, Peek, timeout, StopToken, PsSocket.AsBytes, limit)
-            : Socket.Receive(framing, Peek, timeout, StopToken, PsSocket.AsUtf8Text, limit));
+            : Socket.Receive(framing, Peek, timeout, StopToken, PsSocket.AsUtf8Text, limit);
     }
 }

@@ -20,6 +20,8 @@
         'Disconnect-Socket'
         'Close-Socket'
         'Get-Socket'
+        'ConvertTo-SocketBytes'
+        'ConvertFrom-SocketBytes'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -16,10 +16,12 @@ Describe 'The PsSockets module' {
         [System.IO.Path]::GetFullPath($module.ModuleBase).TrimEnd('/', '\') | Should -Be $PsSocketsModulePath.TrimEnd('/', '\')
     }
 
-    It 'exports exactly the ten TCP life-cycle cmdlets' {
+    It 'exports exactly the cmdlets that exist' {
         $expected = @(
             'Close-Socket'
             'Connect-Socket'
+            'ConvertFrom-SocketBytes'
+            'ConvertTo-SocketBytes'
             'Disconnect-Socket'
             'Get-Socket'
             'New-Socket'
@@ -39,14 +41,14 @@ Describe 'The PsSockets module' {
         $module.ExportedVariables.Keys | Should -HaveCount 0
     }
 
-    It 'lists the same ten cmdlets in its manifest' {
+    It 'lists the same cmdlets in its manifest' {
         $manifest = Test-ModuleManifest -Path ([System.IO.Path]::Combine($PsSocketsModulePath, 'PsSockets.psd1')) -ErrorAction Stop
         [string[]] $listed = $manifest.ExportedCmdlets.Keys
         [string[]] $loaded = (Get-Module -Name PsSockets).ExportedCmdlets.Keys
         [System.Array]::Sort($listed, [System.StringComparer]::Ordinal)
         [System.Array]::Sort($loaded, [System.StringComparer]::Ordinal)
 
-        $listed | Should -HaveCount 10
+        $listed | Should -HaveCount 12
         $listed | Should -BeExactly $loaded
     }
 }

@@ -1,0 +1,37 @@
+using System.Management.Automation;
+
+namespace PsSockets.Commands;
+
+/// <summary>struct.unpack(): one binary record to its values, each written to the pipeline.</summary>
+[Cmdlet(VerbsData.ConvertFrom, "SocketBytes")]
+[OutputType(typeof(object))]
+public sealed class ConvertFromSocketBytesCommand : SocketCmdlet
+{
+    /// <summary>A Python struct format: byte order (@ = &lt; &gt; !) then items such as H, 2I, q, 10s.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNull]
+    public string Format { get; set; } = string.Empty;
+
+    /// <summary>One record of exactly the format's size, e.g. from Receive-SocketData -Count N -AsByteArray.</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true)]
+    public byte[] InputObject { get; set; } = [];
+
+    private StructFormat _format = null!;
+
+    protected override void Begin() => _format = StructFormats.Parse(this, Format);
+
+    protected override void Process()
+    {
+        try
+        {
+            foreach (var value in _format.Unpack(InputObject))
+            {
+                WriteObject(value);
+            }
+        }
+        catch (StructFormatException e)
+        {
+            WriteError(new ErrorRecord(e, "InvalidStructRecord", ErrorCategory.InvalidData, InputObject));
+        }
+    }
+}

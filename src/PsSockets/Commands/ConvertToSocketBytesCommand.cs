@@ -1,0 +1,47 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+
+namespace PsSockets.Commands;
+
+/// <summary>struct.pack(): values to one binary record, in the byte order the format names ('!' is network order).</summary>
+[Cmdlet(VerbsData.ConvertTo, "SocketBytes")]
+[OutputType(typeof(byte[]))]
+public sealed class ConvertToSocketBytesCommand : SocketCmdlet
+{
+    private readonly List<object?> _values = new();
+
+    /// <summary>A Python struct format: byte order (@ = &lt; &gt; !) then items such as H, 2I, q, 10s.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNull]
+    public string Format { get; set; } = string.Empty;
+
+    /// <summary>The values, in the format's order; from the pipeline they are gathered into one record.</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true)]
+    [AllowNull]
+    [AllowEmptyCollection]
+    public object?[] Value { get; set; } = [];
+
+    private StructFormat _format = null!;
+
+    protected override void Begin() => _format = StructFormats.Parse(this, Format);
+
+    protected override void Process()
+    {
+        foreach (var value in Value)
+        {
+            _values.Add(value is PSObject pso ? pso.BaseObject : value);
+        }
+    }
+
+    protected override void End()
+    {
+        try
+        {
+            WriteObject(_format.Pack(_values));
+        }
+        catch (StructFormatException e)
+        {
+            WriteError(new ErrorRecord(e, "InvalidStructValue", ErrorCategory.InvalidArgument, _values.ToArray()));
+        }
+    }
+}

@@ -24,8 +24,8 @@ internal abstract class Framing
     public abstract string Describe();
 }
 
-/// <summary>What is there now: the buffered bytes, or one recv's worth (at most <c>max</c>).</summary>
-internal sealed class AvailableFraming(int max, bool wholeUtf8Characters) : Framing
+/// <summary>What is there now: the buffered bytes, or one recv's worth (at most <c>max</c>); as text, never ending inside a character.</summary>
+internal sealed class AvailableFraming(int max, System.Text.Encoding? text) : Framing
 {
     public override Frame? Find(ReadOnlySpan<byte> buffered)
     {
@@ -34,13 +34,13 @@ internal sealed class AvailableFraming(int max, bool wholeUtf8Characters) : Fram
             return null;
         }
         int length = Math.Min(buffered.Length, max);
-        if (wholeUtf8Characters)
+        if (text is not null)
         {
             // Never end inside a character; when even one character is longer than max, return that one.
-            int whole = Utf8Boundary.CompletePrefixLength(buffered[..length]);
+            int whole = Utf8Boundary.CompletePrefixLength(text, buffered[..length]);
             for (int wider = length + 1; whole == 0 && wider <= Math.Min(buffered.Length, length + 3); wider++)
             {
-                whole = Utf8Boundary.CompletePrefixLength(buffered[..wider]);
+                whole = Utf8Boundary.CompletePrefixLength(text, buffered[..wider]);
             }
             length = whole;
         }
@@ -66,10 +66,16 @@ internal sealed class CountFraming(int count) : Framing
     public override string Describe() => $"{count} bytes";
 }
 
-/// <summary>Up to a delimiter, which is consumed and not returned; a line also drops one '\r' before its '\n'.</summary>
-internal sealed class DelimiterFraming(byte[] delimiter, bool isLine) : Framing
+/// <summary>
+/// Up to a delimiter, which is consumed and not returned. A line is the newline of its encoding,
+/// with one carriage return before it (<c>stripBefore</c>) dropped too.
+/// </summary>
+internal sealed class DelimiterFraming(byte[] delimiter, byte[]? stripBefore) : Framing
 {
     private int _searched; // bytes already known not to start a delimiter, so a slow peer costs O(n), not O(n^2)
+
+    /// <summary>A line in <paramref name="encoding"/>: up to "\n", an optional "\r" before it stripped.</summary>
+    public static DelimiterFraming Line(System.Text.Encoding encoding) => new(encoding.GetBytes("\n"), encoding.GetBytes("\r"));
 
     public override Frame? Find(ReadOnlySpan<byte> buffered)
     {
@@ -81,21 +87,16 @@ internal sealed class DelimiterFraming(byte[] delimiter, bool isLine) : Framing
             return null;
         }
         index += from;
-        int length = isLine && index > 0 && buffered[index - 1] == (byte)'\r' ? index - 1 : index;
-        return new Frame(length, index + delimiter.Length);
+        return new Frame(WithoutStripped(buffered[..index]), index + delimiter.Length);
     }
 
-    public override Frame? AtEnd(ReadOnlySpan<byte> buffered)
-    {
-        if (buffered.IsEmpty)
-        {
-            return null;
-        }
-        int length = isLine && buffered[^1] == (byte)'\r' ? buffered.Length - 1 : buffered.Length;
-        return new Frame(length, buffered.Length); // the last line needs no terminator, as in readline()
-    }
+    public override Frame? AtEnd(ReadOnlySpan<byte> buffered) =>
+        buffered.IsEmpty ? null : new Frame(WithoutStripped(buffered), buffered.Length); // the last line needs no terminator, as in readline()
 
-    public override string Describe() => isLine ? "a line" : "a delimited message";
+    public override string Describe() => stripBefore is null ? "a delimited message" : "a line";
+
+    private int WithoutStripped(ReadOnlySpan<byte> message) =>
+        stripBefore is { Length: > 0 } strip && message.EndsWith(strip) ? message.Length - strip.Length : message.Length;
 }
 
 /// <summary>Everything until the peer shuts down its sending side.</summary>

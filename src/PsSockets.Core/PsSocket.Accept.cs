@@ -26,6 +26,6 @@ public sealed partial class PsSocket
         {
             throw Translate(e, deadline, "accept a connection on");
         }
-        return new PsSocket(accepted, name) { Timeout = Timeout, MaxMessageSize = MaxMessageSize };
+        return new PsSocket(accepted, name) { Timeout = Timeout, MaxMessageSize = MaxMessageSize, NewLine = NewLine };
     }
 }

@@ -16,13 +16,20 @@ public sealed partial class PsSocket
     internal static readonly Produce<byte[]> AsBytes = span => span.ToArray();
     internal static readonly Produce<string> AsUtf8Text = span => s_utf8.GetString(span);
 
+    /// <summary>UTF-8 without a BOM, invalid bytes decoded as U+FFFD: the default text encoding.</summary>
+    public static System.Text.Encoding DefaultEncoding => s_utf8;
+
+    /// <summary>Decodes with <paramref name="encoding"/>; the UTF-8 default needs no closure.</summary>
+    internal static Produce<string> AsText(System.Text.Encoding encoding) =>
+        ReferenceEquals(encoding, s_utf8) ? AsUtf8Text : span => encoding.GetString(span);
+
     /// <summary>What is there now: buffered bytes, else one recv (at most <paramref name="max"/> bytes).</summary>
     public byte[] ReceiveAvailable(int max, bool peek, TimeSpan? timeout, CancellationToken token) =>
-        Receive(new AvailableFraming(max, wholeUtf8Characters: false), peek, timeout, token, AsBytes);
+        Receive(new AvailableFraming(max, text: null), peek, timeout, token, AsBytes);
 
-    /// <summary>Like <see cref="ReceiveAvailable"/>, as text that never ends inside a UTF-8 character.</summary>
-    public string ReceiveAvailableText(int max, bool peek, TimeSpan? timeout, CancellationToken token) =>
-        Receive(new AvailableFraming(max, wholeUtf8Characters: true), peek, timeout, token, AsUtf8Text);
+    /// <summary>Like <see cref="ReceiveAvailable"/>, as text that never ends inside a character.</summary>
+    public string ReceiveAvailableText(int max, bool peek, TimeSpan? timeout, CancellationToken token, System.Text.Encoding? encoding = null) =>
+        Receive(new AvailableFraming(max, encoding ?? s_utf8), peek, timeout, token, AsText(encoding ?? s_utf8));
 
     /// <summary>
     /// Receives one message as <paramref name="framing"/> delimits it. Bytes past the message stay

@@ -76,6 +76,14 @@ public sealed partial class PsSocket : IDisposable
 
     public int MaxMessageSize { get; set; } = DefaultMaxMessageSize;
 
+    /// <summary>What Send-SocketData -Line appends: "\n" by default, "\r\n" for SMTP/HTTP-style protocols.</summary>
+    public string NewLine
+    {
+        get => _newLine;
+        set => _newLine = string.IsNullOrEmpty(value) ? throw new ArgumentException("A NewLine has at least one character.", nameof(value)) : value;
+    }
+    private string _newLine = "\n";
+
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     public bool IsListening => _listening;

@@ -6,6 +6,35 @@ namespace PsSockets;
 internal static class Utf8Boundary
 {
     /// <summary>
+    /// The longest prefix of <paramref name="bytes"/> that ends on a character boundary in
+    /// <paramref name="encoding"/>: UTF-8 by its lead bytes, UTF-16 on a whole code unit that is not
+    /// a high surrogate, UTF-32 on a multiple of four; single-byte encodings anywhere.
+    /// </summary>
+    public static int CompletePrefixLength(System.Text.Encoding encoding, ReadOnlySpan<byte> bytes)
+    {
+        switch (encoding.CodePage)
+        {
+            case 65001:
+                return CompletePrefixLength(bytes);
+            case 1200 or 1201:
+                int whole = bytes.Length & ~1;
+                if (whole >= 2)
+                {
+                    int unit = encoding.CodePage == 1200 ? bytes[whole - 2] | bytes[whole - 1] << 8 : bytes[whole - 2] << 8 | bytes[whole - 1];
+                    if (unit is >= 0xD800 and <= 0xDBFF)
+                    {
+                        whole -= 2; // a high surrogate waits for its low half
+                    }
+                }
+                return whole;
+            case 12000 or 12001:
+                return bytes.Length & ~3;
+            default:
+                return bytes.Length;
+        }
+    }
+
+    /// <summary>
     /// The length of the longest prefix that does not end inside a multi-byte sequence. Invalid
     /// bytes count as whole (they decode to U+FFFD); only a valid but incomplete tail is held back.
     /// </summary>

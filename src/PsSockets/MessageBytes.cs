@@ -7,18 +7,16 @@ namespace PsSockets.Commands;
 /// <summary>What PowerShell values mean as bytes on the wire.</summary>
 internal static class MessageBytes
 {
-    public static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
-
-    /// <summary>A delimiter given as a string (its UTF-8 bytes), a char, or bytes.</summary>
-    public static byte[] Delimiter(object value)
+    /// <summary>A delimiter given as a string or char (in the given encoding), or bytes.</summary>
+    public static byte[] Delimiter(object value, Encoding encoding)
     {
         var bytes = (value is PSObject pso ? pso.BaseObject : value) switch
         {
             byte[] b => b,
-            string s => Utf8.GetBytes(s),
-            char c => Utf8.GetBytes(c.ToString()),
+            string s => encoding.GetBytes(s),
+            char c => encoding.GetBytes(c.ToString()),
             object[] items => LanguagePrimitives.ConvertTo<byte[]>(items),
-            var other => Utf8.GetBytes(LanguagePrimitives.ConvertTo<string>(other)),
+            var other => encoding.GetBytes(LanguagePrimitives.ConvertTo<string>(other)),
         };
         return bytes.Length > 0 ? bytes : throw new ArgumentException("A delimiter has at least one byte.", nameof(value));
     }

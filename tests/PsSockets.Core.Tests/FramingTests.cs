@@ -24,7 +24,7 @@ public sealed class FramingTests
         var stream = Encoding.UTF8.GetBytes("first part" + delimiter + "second" + delimiter);
         for (int cut = 0; cut <= stream.Length; cut++)
         {
-            var frame = FindAfterTwoReads(new DelimiterFraming(Encoding.UTF8.GetBytes(delimiter), isLine: false), stream, cut);
+            var frame = FindAfterTwoReads(new DelimiterFraming(Encoding.UTF8.GetBytes(delimiter), null), stream, cut);
             Assert.Equal(new Frame("first part".Length, "first part".Length + delimiter.Length), frame);
         }
     }
@@ -32,12 +32,12 @@ public sealed class FramingTests
     [Fact]
     public void ALineDropsOneCarriageReturnOnlyBeforeItsNewline()
     {
-        var line = new DelimiterFraming([(byte)'\n'], isLine: true);
+        var line = DelimiterFraming.Line(Encoding.UTF8);
         Assert.Equal(new Frame(3, 5), line.Find("abc\r\nrest"u8));
-        Assert.Equal(new Frame(4, 6), new DelimiterFraming([(byte)'\n'], isLine: true).Find("a\rbc\r\n"u8));
-        Assert.Equal(new Frame(0, 1), new DelimiterFraming([(byte)'\n'], isLine: true).Find("\n"u8));
-        Assert.Null(new DelimiterFraming([(byte)'\n'], isLine: true).Find("no newline\r"u8));
-        Assert.Equal(new Frame(10, 11), new DelimiterFraming([(byte)'\n'], isLine: true).AtEnd("last line\r\r"u8));
+        Assert.Equal(new Frame(4, 6), DelimiterFraming.Line(Encoding.UTF8).Find("a\rbc\r\n"u8));
+        Assert.Equal(new Frame(0, 1), DelimiterFraming.Line(Encoding.UTF8).Find("\n"u8));
+        Assert.Null(DelimiterFraming.Line(Encoding.UTF8).Find("no newline\r"u8));
+        Assert.Equal(new Frame(10, 11), DelimiterFraming.Line(Encoding.UTF8).AtEnd("last line\r\r"u8));
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class FramingTests
             int offset = 0;
             while (offset < bytes.Length)
             {
-                var frame = new AvailableFraming(max, wholeUtf8Characters: true).Find(bytes.AsSpan(offset));
+                var frame = new AvailableFraming(max, Encoding.UTF8).Find(bytes.AsSpan(offset));
                 Assert.NotNull(frame);
                 decoded.Append(Encoding.UTF8.GetString(bytes, offset, frame.Value.Length));
                 offset += frame.Value.Consumed;

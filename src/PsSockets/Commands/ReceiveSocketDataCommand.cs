@@ -65,6 +65,12 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
     [Parameter]
     public SwitchParameter AsByteArray { get; set; }
 
+    /// <summary>How text is decoded (and a string -Delimiter or -Line encoded): utf8 (default), ascii, latin1, utf16, utf32, a code page.</summary>
+    [Parameter]
+    [EncodingTransformation]
+    [ArgumentCompleter(typeof(EncodingCompleter))]
+    public System.Text.Encoding Encoding { get; set; } = PsSocket.DefaultEncoding;
+
     /// <summary>Returns the message but leaves it buffered, so the next receive gets it again.</summary>
     [Parameter]
     public SwitchParameter Peek { get; set; }
@@ -112,19 +118,19 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
         {
             return AsByteArray
                 ? Socket.ReceiveAvailable(BufferSize, Peek, timeout, StopToken)
-                : Socket.ReceiveAvailableText(BufferSize, Peek, timeout, StopToken);
+                : Socket.ReceiveAvailableText(BufferSize, Peek, timeout, StopToken, Encoding);
         }
         int? limit = IsBound(nameof(MaxMessageSize)) ? MaxMessageSize : null;
         Framing framing = ParameterSetName switch
         {
             CountSet => new CountFraming(Count),
-            LineSet => new DelimiterFraming([(byte)'\n'], isLine: true),
-            DelimiterSet => new DelimiterFraming(MessageBytes.Delimiter(Delimiter), isLine: false),
+            LineSet => DelimiterFraming.Line(Encoding),
+            DelimiterSet => new DelimiterFraming(MessageBytes.Delimiter(Delimiter, Encoding), stripBefore: null),
             LengthPrefixSet => new LengthPrefixFraming(new LengthPrefix(LengthPrefix, LengthPrefixFormat), limit ?? Socket.MaxMessageSize, Socket),
             _ => new ToEndFraming(),
         };
         return AsByteArray
             ? Socket.Receive(framing, Peek, timeout, StopToken, PsSocket.AsBytes, limit)
-            : Socket.Receive(framing, Peek, timeout, StopToken, PsSocket.AsUtf8Text, limit);
+            : Socket.Receive(framing, Peek, timeout, StopToken, PsSocket.AsText(Encoding), limit);
     }
 }

@@ -42,6 +42,16 @@ public sealed class SendSocketDataCommand : SocketCmdlet
     [ValidateNotNullOrEmpty]
     public object? Delimiter { get; set; }
 
+    /// <summary>Appends the socket's NewLine ("\n" unless set, e.g. "\r\n" for SMTP or HTTP) to each message.</summary>
+    [Parameter]
+    public SwitchParameter Line { get; set; }
+
+    /// <summary>How strings are encoded: utf8 (default, no BOM), ascii, latin1, utf16, utf32, a code page.</summary>
+    [Parameter]
+    [EncodingTransformation]
+    [ArgumentCompleter(typeof(EncodingCompleter))]
+    public System.Text.Encoding Encoding { get; set; } = PsSocket.DefaultEncoding;
+
     private LengthPrefix? _prefix;
     private byte[]? _delimiter;
 
@@ -50,7 +60,12 @@ public sealed class SendSocketDataCommand : SocketCmdlet
     protected override void Begin()
     {
         _prefix = IsBound(nameof(LengthPrefix)) ? new LengthPrefix(LengthPrefix, LengthPrefixFormat) : null;
-        _delimiter = Delimiter is null ? null : MessageBytes.Delimiter(Delimiter);
+        if (Line && Delimiter is not null)
+        {
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Line and -Delimiter both end each message; give one of them."),
+                "LineWithDelimiter", ErrorCategory.InvalidArgument, Delimiter));
+        }
+        _delimiter = Line ? Encoding.GetBytes(Socket.NewLine) : Delimiter is null ? null : MessageBytes.Delimiter(Delimiter, Encoding);
     }
 
     protected override void Process()
@@ -89,13 +104,13 @@ public sealed class SendSocketDataCommand : SocketCmdlet
                 SendMessage(bytes);
                 break;
             case string text:
-                SendMessage(MessageBytes.Utf8.GetBytes(text));
+                SendMessage(Encoding.GetBytes(text));
                 break;
             case Stream stream:
                 SendStream(stream);
                 break;
             default:
-                SendMessage(MessageBytes.Utf8.GetBytes(LanguagePrimitives.ConvertTo<string>(input)));
+                SendMessage(Encoding.GetBytes(LanguagePrimitives.ConvertTo<string>(input)));
                 break;
         }
     }

@@ -69,8 +69,7 @@ public sealed class ContinuousReceiveTests(PsSession ps) : SocketTestBase(ps)
         Ps.Run(ConnectedPair + "\nSend-SocketData $c \"x`ny`npartial\"").Ok();
         // Ready once "y" has flowed down the pipeline: the cmdlet then waits on the unfinished line.
         var outcome = Ps.RunAndStop("Receive-SocketData $s -Line -Continuous | ForEach-Object { $_; if ($_ -eq 'y') { $ready.Set() } }");
-        Assert.Equal(PSInvocationState.Stopped, outcome.State);
-        Assert.InRange(outcome.StopTook, TimeSpan.Zero, Seconds(1));
+        AssertStoppedPromptly(outcome);
         Assert.Equal(new object?[] { "x", "y" }, outcome.Output.Select(o => o.BaseObject));
         var rest = Ps.Run("Send-SocketData $c \"!`n\"; Receive-SocketData $s -Line -Timeout 5").Ok();
         Assert.Equal("partial!", rest.Single);

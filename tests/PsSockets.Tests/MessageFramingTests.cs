@@ -107,8 +107,7 @@ public sealed class MessageFramingTests(PsSession ps) : SocketTestBase(ps)
     {
         Ps.Run(ConnectedPair + "\nSend-SocketData $c ([byte[]](0, 0, 0, 6, 104, 97, 108))").Ok();
         var outcome = Ps.RunAndStop("$ready.Set(); Receive-SocketData $s -LengthPrefix 4");
-        Assert.Equal(PSInvocationState.Stopped, outcome.State);
-        Assert.InRange(outcome.StopTook, TimeSpan.Zero, Seconds(1));
+        AssertStoppedPromptly(outcome);
         var result = Ps.Run("Send-SocketData $c 'f!!'; Receive-SocketData $s -LengthPrefix 4 -Timeout 5").Ok();
         Assert.Equal("half!!", result.Single);
     }

@@ -35,6 +35,13 @@ public abstract class SocketTestBase : IClassFixture<PsSession>
         Assert.NotNull(error.TargetObject);
     }
 
+    /// <summary>The script was stopped, as Ctrl+C stops it, and the stop took effect within a second.</summary>
+    protected static void AssertStoppedPromptly(StopOutcome outcome)
+    {
+        Assert.Equal(System.Management.Automation.PSInvocationState.Stopped, outcome.State);
+        Assert.InRange(outcome.StopTook, TimeSpan.Zero, Seconds(1));
+    }
+
     /// <summary>How many file descriptors this process holds: a leaked socket shows here.</summary>
     protected static int OpenDescriptors() => System.IO.Directory.GetFiles("/proc/self/fd").Length;
 

@@ -14,6 +14,7 @@ public sealed partial class PsSocket
     internal delegate T Produce<T>(ReadOnlySpan<byte> message);
 
     internal static readonly Produce<byte[]> AsBytes = span => span.ToArray();
+    internal static readonly Produce<string[]> AsHexDump = HexDump.Lines;
     internal static readonly Produce<string> AsUtf8Text = span => s_utf8.GetString(span);
 
     /// <summary>UTF-8 without a BOM, invalid bytes decoded as U+FFFD: the default text encoding.</summary>
@@ -38,11 +39,7 @@ public sealed partial class PsSocket
     internal T Receive<T>(Framing framing, bool peek, TimeSpan? timeout, CancellationToken token, Produce<T> produce, int? maxMessageSize = null)
     {
         int limit = maxMessageSize ?? MaxMessageSize;
-        ThrowIfClosed();
-        if (_listening)
-        {
-            throw new SocketOperationException(SocketFailure.NotConnected, $"Cannot receive on {this}: it is a listener; accept a connection first.", this);
-        }
+        ThrowIfCannotReceive();
         if (framing.SizeHint(ReadOnlySpan<byte>.Empty) > limit)
         {
             throw new SocketOperationException(SocketFailure.MessageTooLarge,
@@ -97,7 +94,13 @@ public sealed partial class PsSocket
 
     private void ReceiveOnce(int sizeHint, int limit, in Deadline deadline)
     {
-        var space = _buffer.GetWritable(Math.Min(sizeHint, limit));
+        int received = ReceiveInto(_buffer.GetWritable(Math.Min(sizeHint, limit)), deadline);
+        _buffer.Commit(received);
+    }
+
+    /// <summary>One recv into <paramref name="space"/>, counted; 0 marks the peer closed.</summary>
+    private int ReceiveInto(Memory<byte> space, in Deadline deadline)
+    {
         int received;
         try
         {
@@ -111,21 +114,34 @@ public sealed partial class PsSocket
         if (received == 0)
         {
             _peerClosed = true;
-            return;
         }
-        _buffer.Commit(received);
         Interlocked.Add(ref _bytesReceived, received);
+        return received;
+    }
+
+    private void ThrowIfCannotReceive()
+    {
+        ThrowIfClosed();
+        if (_listening)
+        {
+            throw new SocketOperationException(SocketFailure.NotConnected, $"Cannot receive on {this}: it is a listener; accept a connection first.", this);
+        }
     }
 
     private SocketOperationException EndedEarly(Framing framing)
     {
-        string why = _peerClosed ? "the peer closed the connection (end of stream)" : "receiving was shut down on this socket";
         string kept = _buffer.Count switch
         {
             0 => string.Empty,
             1 => " The 1 byte that did arrive stays buffered.",
             int n => $" The {n} bytes that did arrive stay buffered.",
         };
-        return new SocketOperationException(SocketFailure.PeerClosed, $"Cannot receive {framing.Describe()} from {this}: {why}.{kept}", this);
+        return EndedEarly(framing.Describe(), kept);
+    }
+
+    private SocketOperationException EndedEarly(string what, string afterwards)
+    {
+        string why = _peerClosed ? "the peer closed the connection (end of stream)" : "receiving was shut down on this socket";
+        return new SocketOperationException(SocketFailure.PeerClosed, $"Cannot receive {what} from {this}: {why}.{afterwards}", this);
     }
 }

@@ -63,6 +63,11 @@ public abstract class SocketCmdlet : PSCmdlet, IDisposable
         {
             WriteSocketError(e);
         }
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+        {
+            var category = e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.ResourceUnavailable;
+            WriteError(new ErrorRecord(e, "FileAccessFailed", category, null));
+        }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             throw new PipelineStoppedException();

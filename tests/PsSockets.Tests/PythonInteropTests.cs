@@ -295,4 +295,31 @@ public sealed class PythonInteropTests(PsSession ps) : IClassFixture<PsSession>,
     }
 
     private static string Sha256Hex(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+
+    // ---- The HOWTO's mysocket: fixed-length messages ------------------------------------------
+
+    [Fact]
+    public void FixedLengthMessagesGoBackAndForthWithTheHowtosMysocket()
+    {
+        // 5000-byte messages: more than the HOWTO's 2048-byte recv, so each arrives in pieces.
+        using var server = PythonPeer.Listening("mysocket_server.py", "5000", "20");
+
+        var result = ps.Run("""
+            $c = Connect-Socket 127.0.0.1 $args[0] -Timeout 5
+            $rng = [Random]::new(5)
+            $ok = 0
+            for ($i = 0; $i -lt 20; $i++) {
+                $message = [byte[]]::new(5000); $rng.NextBytes($message)
+                Send-SocketData $c $message
+                $back = Receive-SocketData $c -Count 5000 -AsByteArray -Timeout 10
+                [Array]::Reverse($back)
+                if ([Linq.Enumerable]::SequenceEqual($back, $message)) { $ok++ }
+            }
+            $ok
+            $c.BytesBuffered
+            """, server.Port).Ok();
+
+        Assert.Equal(new object?[] { 20, 0 }, result.Values.ToArray());
+        Assert.Equal("EXCHANGED 20", server.ReadLine(PeerWait));
+    }
 }

@@ -213,4 +213,35 @@ public sealed class ReceiveTests(PsSession ps) : SocketTestBase(ps)
             """).Ok();
         Assert.Equal(new object?[] { "late" }, result.Values);
     }
+
+    [Theory]
+    [InlineData("-Count 287")]
+    [InlineData("-ToEnd")]
+    [InlineData("")]
+    public void AsHexDumpPrintsWhatHexdumpPrints(string mode)
+    {
+        byte[] data = [.. "GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8, .. Enumerable.Range(0, 256).Select(i => (byte)i), .. "tail"u8];
+        var result = WithPair($"""
+            Send-SocketData $c $args[0]
+            Disconnect-Socket $c -Direction Send
+            Receive-SocketData $s {mode} -AsHexDump -Timeout 5
+            """, data).Ok();
+
+        Assert.Equal(Hexdump(data), string.Join("\n", result.Values) + "\n");
+    }
+
+    /// <summary>What util-linux's hexdump -C -v (canonical, no squeezing) prints for <paramref name="data"/>.</summary>
+    private static string Hexdump(byte[] data)
+    {
+        using var hexdump = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("hexdump", "-C -v")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+        })!;
+        hexdump.StandardInput.BaseStream.Write(data);
+        hexdump.StandardInput.Close();
+        string printed = hexdump.StandardOutput.ReadToEnd();
+        Assert.True(hexdump.WaitForExit(10_000));
+        return printed;
+    }
 }

@@ -24,8 +24,18 @@ public sealed class TimeoutAndStopTests(PsSession ps) : SocketTestBase(ps)
         }
         """;
 
+    // A 64 MiB file, more than a loopback connection's buffers hold.
+    private const string BigFile = """
+        $big = [IO.Path]::Combine([IO.Path]::GetTempPath(), 'pssockets-tests-64MiB.bin')
+        if (-not [IO.File]::Exists($big) -or ([IO.FileInfo]$big).Length -ne 64MB) { [IO.File]::WriteAllBytes($big, [byte[]]::new(64MB)) }
+        $out = [IO.Path]::Combine([IO.Path]::GetTempPath(), "pssockets-tests-$([guid]::NewGuid()).out")
+        """;
+
     public static TheoryData<string, string> BlockingCalls => new()
     {
+        { ConnectedPair + "\n" + BigFile + "\n$s.Socket.ReceiveBufferSize = 4096; $c.Socket.SendBufferSize = 4096\nSend-SocketData $c -Path $big", "SendSocketDataCommand" },
+        { ConnectedPair + "\n" + BigFile + "\nReceive-SocketData $s -Count 10 -OutFile $out", "ReceiveSocketDataCommand" },
+        { ConnectedPair + "\n" + BigFile + "\nReceive-SocketData $s -ToEnd -OutFile $out", "ReceiveSocketDataCommand" },
         { ConnectedPair + "\nReceive-SocketData $s", "ReceiveSocketDataCommand" },
         { ConnectedPair + "\nReceive-SocketData $s -Count 10", "ReceiveSocketDataCommand" },
         { ConnectedPair + "\nReceive-SocketData $s -Line", "ReceiveSocketDataCommand" },

@@ -1,3 +1,4 @@
+using System.IO;
 using System.Management.Automation;
 
 namespace PsSockets.Commands;
@@ -7,7 +8,7 @@ namespace PsSockets.Commands;
 /// past the message stay buffered on the socket for the next receive.
 /// </summary>
 [Cmdlet(VerbsCommunications.Receive, "SocketData", DefaultParameterSetName = AvailableSet)]
-[OutputType(typeof(string), typeof(byte[]))]
+[OutputType(typeof(string), typeof(byte[]), typeof(FileInfo))]
 public sealed class ReceiveSocketDataCommand : SocketCmdlet
 {
     private const string AvailableSet = "Available";
@@ -16,6 +17,8 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
     private const string ToEndSet = "ToEnd";
     private const string DelimiterSet = "Delimiter";
     private const string LengthPrefixSet = "LengthPrefix";
+    private const string CountFileSet = "CountToFile";
+    private const string ToEndFileSet = "ToEndToFile";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [SocketTransformation]
@@ -27,14 +30,17 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int BufferSize { get; set; } = 64 * 1024;
 
+    /// <summary>Exactly this many bytes; up to 2 GiB into memory, any size with -OutFile.</summary>
     [Parameter(Mandatory = true, ParameterSetName = CountSet)]
-    [ValidateRange(0, int.MaxValue)]
-    public int Count { get; set; }
+    [Parameter(Mandatory = true, ParameterSetName = CountFileSet)]
+    [ValidateRange(0, long.MaxValue)]
+    public long Count { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = LineSet)]
     public SwitchParameter Line { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = ToEndSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ToEndFileSet)]
     public SwitchParameter ToEnd { get; set; }
 
     /// <summary>Up to this byte sequence (a string is taken as its UTF-8 bytes); the delimiter is consumed, not returned.</summary>
@@ -65,6 +71,21 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
     [Parameter]
     public SwitchParameter AsByteArray { get; set; }
 
+    /// <summary>Shows the message as hexdump -C does: offset, sixteen bytes in hex, and the printable ASCII, one string per line.</summary>
+    [Parameter]
+    public SwitchParameter AsHexDump { get; set; }
+
+    /// <summary>Writes the bytes to this file (created or overwritten) in constant memory, instead of to the pipeline.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CountFileSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ToEndFileSet)]
+    [ValidateNotNullOrEmpty]
+    public string OutFile { get; set; } = null!;
+
+    /// <summary>With -OutFile, emits the written file's FileInfo.</summary>
+    [Parameter(ParameterSetName = CountFileSet)]
+    [Parameter(ParameterSetName = ToEndFileSet)]
+    public SwitchParameter PassThru { get; set; }
+
     /// <summary>How text is decoded (and a string -Delimiter or -Line encoded): utf8 (default), ascii, latin1, utf16, utf32, a code page.</summary>
     [Parameter]
     [EncodingTransformation]
@@ -79,20 +100,36 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
     [ValidateRange(0.0, MaxTimeout)]
     public double Timeout { get; set; }
 
+    private bool ToFile => ParameterSetName is CountFileSet or ToEndFileSet;
+
     protected override void Begin()
     {
-        if (Continuous && Peek)
+        RefuseTogether(Continuous && Peek, "ContinuousWithPeek", "-Continuous cannot be combined with -Peek: it would return the same message forever.");
+        RefuseTogether(AsByteArray && AsHexDump, "ByteArrayWithHexDump", "-AsByteArray and -AsHexDump are two ways to show the message; give one of them.");
+        RefuseTogether(ToFile && (Continuous || Peek || AsByteArray || AsHexDump || IsBound(nameof(Encoding))), "OutFileWithOutputOption",
+            "-OutFile writes the bytes to the file as they are: it cannot be combined with -Continuous, -Peek, -AsByteArray, -AsHexDump or -Encoding.");
+        RefuseTogether(ParameterSetName == CountSet && Count > int.MaxValue, "CountTooLargeForMemory",
+            $"-Count {Count} is more than one message in memory can hold (2 GiB); write it to a file with -OutFile.");
+    }
+
+    private void RefuseTogether(bool refused, string errorId, string message)
+    {
+        if (refused)
         {
-            ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Continuous cannot be combined with -Peek: it would return the same message forever."),
-                "ContinuousWithPeek", ErrorCategory.InvalidArgument, null));
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException(message), errorId, ErrorCategory.InvalidArgument, null));
         }
     }
 
     protected override void Process()
     {
+        if (ToFile)
+        {
+            ReceiveToFile();
+            return;
+        }
         if (!Continuous)
         {
-            WriteObject(ReceiveOne());
+            WriteObject(ReceiveOne(), enumerateCollection: AsHexDump);
             return;
         }
         while (true)
@@ -107,7 +144,23 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
                 WriteVerbose($"The peer closed {Socket}: end of the messages.");
                 return;
             }
-            WriteObject(message);
+            WriteObject(message, enumerateCollection: AsHexDump);
+        }
+    }
+
+    private void ReceiveToFile()
+    {
+        string path = FileArguments.ForWriting(this, OutFile);
+        long? count = ParameterSetName == CountFileSet ? Count : null;
+        var progress = new TransferProgress(this, $"Receiving {path} from {PsSocket.FormatEndPoint(Socket.RemoteEndPoint)}", count);
+        using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 1))
+        {
+            Socket.ReceiveToStream(file, count, BoundTimeout(Timeout), StopToken, progress.Report);
+        }
+        progress.Complete();
+        if (PassThru)
+        {
+            WriteObject(InvokeProvider.Item.Get(path), enumerateCollection: true);
         }
     }
 
@@ -116,6 +169,10 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
         var timeout = BoundTimeout(Timeout);
         if (ParameterSetName == AvailableSet)
         {
+            if (AsHexDump)
+            {
+                return HexDump.Lines(Socket.ReceiveAvailable(BufferSize, Peek, timeout, StopToken));
+            }
             return AsByteArray
                 ? Socket.ReceiveAvailable(BufferSize, Peek, timeout, StopToken)
                 : Socket.ReceiveAvailableText(BufferSize, Peek, timeout, StopToken, Encoding);
@@ -123,12 +180,16 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
         int? limit = IsBound(nameof(MaxMessageSize)) ? MaxMessageSize : null;
         Framing framing = ParameterSetName switch
         {
-            CountSet => new CountFraming(Count),
+            CountSet => new CountFraming((int)Count),
             LineSet => DelimiterFraming.Line(Encoding),
             DelimiterSet => new DelimiterFraming(MessageBytes.Delimiter(Delimiter, Encoding), stripBefore: null),
             LengthPrefixSet => new LengthPrefixFraming(new LengthPrefix(LengthPrefix, LengthPrefixFormat), limit ?? Socket.MaxMessageSize, Socket),
             _ => new ToEndFraming(),
         };
+        if (AsHexDump)
+        {
+            return Socket.Receive(framing, Peek, timeout, StopToken, PsSocket.AsHexDump, limit);
+        }
         return AsByteArray
             ? Socket.Receive(framing, Peek, timeout, StopToken, PsSocket.AsBytes, limit)
             : Socket.Receive(framing, Peek, timeout, StopToken, PsSocket.AsText(Encoding), limit);

@@ -5,11 +5,14 @@ using System.Management.Automation;
 namespace PsSockets.Commands;
 
 /// <summary>send()/sendall(): every input object is sent whole, or the cmdlet says how much went out.</summary>
-[Cmdlet(VerbsCommunications.Send, "SocketData")]
+[Cmdlet(VerbsCommunications.Send, "SocketData", DefaultParameterSetName = ObjectSet)]
 [OutputType(typeof(void))]
 public sealed class SendSocketDataCommand : SocketCmdlet
 {
     private const int StreamChunk = 64 * 1024;
+    private const string ObjectSet = "Object";
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
 
     // Single bytes (a byte[] unrolled by the pipeline) are gathered and sent together.
     private MemoryStream? _pendingBytes;
@@ -20,10 +23,21 @@ public sealed class SendSocketDataCommand : SocketCmdlet
     public PsSocket Socket { get; set; } = null!;
 
     /// <summary>A string (sent as UTF-8), a byte[], a single byte, a Stream, or anything else as its text.</summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true)]
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
     [AllowNull]
     [AllowEmptyString]
     public object? InputObject { get; set; }
+
+    /// <summary>Files to send (wildcards allowed), each whole, with sendfile(2) where the OS has it.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = null!;
+
+    /// <summary>Files to send, taken as written (no wildcards). FileInfo objects from the pipeline are sent as files too.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = null!;
 
     [Parameter]
     [ValidateRange(0.0, MaxTimeout)]
@@ -70,6 +84,14 @@ public sealed class SendSocketDataCommand : SocketCmdlet
 
     protected override void Process()
     {
+        if (ParameterSetName != ObjectSet)
+        {
+            foreach (string file in FileArguments.Resolve(this, ParameterSetName == PathSet ? Path : LiteralPath, literal: ParameterSetName == LiteralPathSet))
+            {
+                SendFile(file);
+            }
+            return;
+        }
         object? input = InputObject is PSObject pso ? pso.BaseObject : InputObject;
         if (input is object?[] items)
         {
@@ -109,6 +131,9 @@ public sealed class SendSocketDataCommand : SocketCmdlet
             case Stream stream:
                 SendStream(stream);
                 break;
+            case FileInfo file:
+                SendFile(file.FullName);
+                break;
             default:
                 SendMessage(Encoding.GetBytes(LanguagePrimitives.ConvertTo<string>(input)));
                 break;
@@ -126,23 +151,23 @@ public sealed class SendSocketDataCommand : SocketCmdlet
         }
     }
 
-    private void SendStream(Stream stream)
+    private void SendFile(string path)
     {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        SendStream(file, $"Sending {path} to {PsSocket.FormatEndPoint(Socket.RemoteEndPoint)}");
+    }
+
+    private void SendStream(Stream stream, string? activity = null)
+    {
+        long? length = stream.CanSeek ? stream.Length - stream.Position : null;
         if (_prefix is { } prefix)
         {
-            if (!stream.CanSeek)
-            {
-                throw new PSArgumentException("A stream sent with -LengthPrefix must know its length (a seekable stream such as a file or a MemoryStream).", nameof(InputObject));
-            }
-            Send(Prefix(prefix, stream.Length - stream.Position));
+            Send(Prefix(prefix, length ?? throw new PSArgumentException(
+                "A stream sent with -LengthPrefix must know its length (a seekable stream such as a file or a MemoryStream).", nameof(InputObject))));
         }
-        var chunk = new byte[StreamChunk];
-        int read;
-        while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
-        {
-            StopToken.ThrowIfCancellationRequested();
-            Send(chunk.AsMemory(0, read));
-        }
+        var progress = new TransferProgress(this, activity ?? $"Sending to {PsSocket.FormatEndPoint(Socket.RemoteEndPoint)}", length);
+        Socket.SendStream(stream, length, BoundTimeout(Timeout), StopToken, progress.Report);
+        progress.Complete();
         if (_delimiter is not null)
         {
             Send(_delimiter);
@@ -179,5 +204,15 @@ public sealed class SendSocketDataCommand : SocketCmdlet
             : throw new SocketOperationException(SocketFailure.MessageTooLarge,
                 $"Cannot send a message of {length} bytes on {Socket}: a {prefix.Describe()} length prefix holds at most {prefix.MaxLength}. Nothing was sent.", Socket);
 
-    private void Send(ReadOnlyMemory<byte> data) => Socket.Send(data, BoundTimeout(Timeout), StopToken);
+    private void Send(ReadOnlyMemory<byte> data)
+    {
+        if (data.Length < TransferProgress.Threshold)
+        {
+            Socket.Send(data, BoundTimeout(Timeout), StopToken);
+            return;
+        }
+        var progress = new TransferProgress(this, $"Sending to {PsSocket.FormatEndPoint(Socket.RemoteEndPoint)}", data.Length);
+        Socket.Send(data, BoundTimeout(Timeout), StopToken, progress.Report);
+        progress.Complete();
+    }
 }

@@ -13,6 +13,9 @@ namespace PsSockets.Tests.Infrastructure;
 /// <summary>What a script produced: its output objects, its error records, and the exception that ended it.</summary>
 public sealed record ScriptResult(Collection<PSObject> Output, IReadOnlyList<ErrorRecord> Errors, Exception? Exception)
 {
+    /// <summary>What the script wrote with Write-Progress, in order.</summary>
+    public IReadOnlyList<ProgressRecord> Progress { get; init; } = [];
+
     public object? Single => Output.Count == 1 ? Output[0]?.BaseObject : throw new InvalidOperationException($"Expected one output object, got {Output.Count}: {Describe()}");
 
     public IEnumerable<object?> Values => Output.Select(o => o?.BaseObject);
@@ -63,7 +66,7 @@ public sealed class PsSession : IDisposable
         {
             failure = e;
         }
-        return new ScriptResult(output, ps.Streams.Error.ToList(), failure);
+        return new ScriptResult(output, ps.Streams.Error.ToList(), failure) { Progress = ps.Streams.Progress.ToList() };
     }
 
     /// <summary>Sets a variable in the session, for objects a script needs ($ready, a hash).</summary>

@@ -1,0 +1,136 @@
+using System;
+using System.Buffers;
+using System.IO;
+using System.Net.Sockets;
+using System.Threading;
+
+namespace PsSockets;
+
+/// <summary>Sending a stream or a file in constant memory: zero-copy with sendfile(2) for files on Linux, a copy otherwise.</summary>
+public sealed partial class PsSocket
+{
+    private const int CopyChunk = 1024 * 1024;
+    private const long SendFileCall = 16 * 1024 * 1024; // at most per call, so progress and Ctrl+C are seen often
+    private const int PollSliceMicroseconds = 100_000;
+
+    /// <summary>
+    /// Sends <paramref name="stream"/> from its position: <paramref name="length"/> bytes, or to its
+    /// end when null. <paramref name="stallTimeout"/> limits how long the peer may take no bytes,
+    /// not the whole transfer. Returns the bytes sent.
+    /// </summary>
+    public long SendStream(Stream stream, long? length, TimeSpan? stallTimeout, CancellationToken token, Action<long>? progress = null)
+    {
+        ThrowIfCannotSend();
+        long sent = 0;
+        if (stream is FileStream { CanSeek: true } file && OperatingSystem.IsLinux())
+        {
+            length ??= file.Length - file.Position;
+            long start = file.Position;
+            sent = SendFileZeroCopy(file, start, length.Value, stallTimeout, token, progress);
+            file.Position = start + sent;
+        }
+        if (length is { } known && sent == known)
+        {
+            return sent;
+        }
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(CopyChunk);
+        try
+        {
+            return CopyStream(stream, chunk, sent, length, stallTimeout, token, progress);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
+    private long CopyStream(Stream stream, byte[] chunk, long sent, long? length, TimeSpan? stallTimeout, CancellationToken token, Action<long>? progress)
+    {
+        while (length is null || sent < length)
+        {
+            int read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, (length ?? long.MaxValue) - sent));
+            if (read == 0)
+            {
+                if (length is null)
+                {
+                    break;
+                }
+                throw StreamEndedEarly(stream, sent, length.Value);
+            }
+            SendAll(chunk.AsMemory(0, read), stallTimeout, token, progress, sent, length);
+            sent += read;
+        }
+        return sent;
+    }
+
+    /// <summary>sendfile until done; stops early (returning what went) when the OS cannot sendfile this pair.</summary>
+    private long SendFileZeroCopy(FileStream file, long start, long length, TimeSpan? stallTimeout, CancellationToken token, Action<long>? progress)
+    {
+        long sent = 0;
+        bool wasBlocking = Socket.Blocking;
+        try
+        {
+            Socket.Blocking = false; // sendfile must return when the send buffer is full, so the wait can time out
+            while (sent < length)
+            {
+                token.ThrowIfCancellationRequested();
+                long n = LinuxSendFile.Send(Socket.SafeHandle, file.SafeFileHandle, start + sent, Math.Min(length - sent, SendFileCall), out int errno);
+                if (n > 0)
+                {
+                    sent += n;
+                    Interlocked.Add(ref _bytesSent, n);
+                    progress?.Invoke(sent);
+                }
+                else if (n == 0)
+                {
+                    throw StreamEndedEarly(file, sent, length);
+                }
+                else if (errno == LinuxSendFile.EAGAIN)
+                {
+                    WaitUntilWritable(stallTimeout, token, sent, length);
+                }
+                else if (LinuxSendFile.Unsupported(errno) && sent == 0)
+                {
+                    return 0;
+                }
+                else if (errno != LinuxSendFile.EINTR)
+                {
+                    var failure = SocketOperationException.FromSocketError(LinuxSendFile.ToSocketException(errno), $"send to {this}", this);
+                    throw SendFailed(failure, sent, length);
+                }
+            }
+            return sent;
+        }
+        catch (ObjectDisposedException e)
+        {
+            throw SendFailed(new SocketOperationException(SocketFailure.SocketClosed, $"Cannot send to {this}: it was closed.", this, e), sent, length);
+        }
+        finally
+        {
+            if (wasBlocking && !IsClosed)
+            {
+                Socket.Blocking = true;
+            }
+        }
+    }
+
+    private void WaitUntilWritable(TimeSpan? stallTimeout, CancellationToken token, long sent, long length)
+    {
+        using var deadline = Deadline.Start(EffectiveTimeout(stallTimeout), token);
+        while (!Socket.Poll(PollSliceMicroseconds, SelectMode.SelectWrite))
+        {
+            if (deadline.CallerStopped)
+            {
+                throw new OperationCanceledException("The operation was stopped.");
+            }
+            if (deadline.Expired)
+            {
+                throw SendFailed(TimedOut("send to", deadline.Timeout), sent, length);
+            }
+        }
+    }
+
+    private SocketOperationException StreamEndedEarly(Stream stream, long sent, long length) =>
+        new(SocketFailure.InvalidArgument,
+            $"Cannot send {(stream is FileStream f ? f.Name : "the stream")} on {this}: it ended after {sent} of the {length} bytes it had when the send began. Those {sent} bytes were sent.", this);
+}

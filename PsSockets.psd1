@@ -16,6 +16,7 @@
         'Wait-SocketConnection'
         'Send-SocketData'
         'Receive-SocketData'
+        'Invoke-SocketRequest'
         'Select-Socket'
         'Disconnect-Socket'
         'Close-Socket'

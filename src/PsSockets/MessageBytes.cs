@@ -20,4 +20,13 @@ internal static class MessageBytes
         };
         return bytes.Length > 0 ? bytes : throw new ArgumentException("A delimiter has at least one byte.", nameof(value));
     }
+
+    /// <summary>A request or message as bytes: byte[] as is, anything else as its text in <paramref name="encoding"/>.</summary>
+    public static byte[] Payload(object value, Encoding encoding) => (value is PSObject pso ? pso.BaseObject : value) switch
+    {
+        byte[] b => b,
+        string s => encoding.GetBytes(s),
+        object[] items when Array.TrueForAll(items, i => (i is PSObject p ? p.BaseObject : i) is byte) => LanguagePrimitives.ConvertTo<byte[]>(items),
+        var other => encoding.GetBytes(LanguagePrimitives.ConvertTo<string>(other)),
+    };
 }

@@ -48,7 +48,7 @@ Describe 'The PsSockets module' {
         [System.Array]::Sort($listed, [System.StringComparer]::Ordinal)
         [System.Array]::Sort($loaded, [System.StringComparer]::Ordinal)
 
-        $listed | Should -HaveCount 12
+        $listed | Should -HaveCount 13
         $listed | Should -BeExactly $loaded
     }
 }

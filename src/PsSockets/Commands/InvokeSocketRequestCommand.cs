@@ -1,0 +1,132 @@
+using System;
+using System.Management.Automation;
+using System.Net.Sockets;
+
+namespace PsSockets.Commands;
+
+/// <summary>
+/// One request, one answer: sends the request framed as asked, then receives one answer framed
+/// the same way. A line protocol (Redis, SMTP, memcached) or a length-prefixed RPC in one call.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "SocketRequest", DefaultParameterSetName = LineSet)]
+[OutputType(typeof(string), typeof(byte[]))]
+public sealed class InvokeSocketRequestCommand : SocketCmdlet
+{
+    private const string CountSet = "Count";
+    private const string LineSet = "Line";
+    private const string DelimiterSet = "Delimiter";
+    private const string LengthPrefixSet = "LengthPrefix";
+    private const string ToEndSet = "ToEnd";
+
+    [Parameter(Mandatory = true, Position = 0)]
+    [SocketTransformation]
+    [ArgumentCompleter(typeof(SocketCompleter))]
+    public PsSocket Socket { get; set; } = null!;
+
+    /// <summary>The request: a string (in -Encoding) or bytes. Each object from the pipeline is one request.</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true)]
+    [AllowEmptyString]
+    public object Request { get; set; } = null!;
+
+    /// <summary>The request is sent as it is, and the answer is exactly this many bytes.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CountSet)]
+    [ValidateRange(0, int.MaxValue)]
+    public int Count { get; set; }
+
+    /// <summary>The default: the request gets the socket's NewLine, and the answer is one line.</summary>
+    [Parameter(ParameterSetName = LineSet)]
+    public SwitchParameter Line { get; set; }
+
+    /// <summary>The request ends with this delimiter, and the answer is read up to it.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = DelimiterSet)]
+    [ValidateNotNullOrEmpty]
+    public object Delimiter { get; set; } = null!;
+
+    /// <summary>The request is prefixed with its length, and the answer is read by its prefix: 1, 2, 4 or 8 bytes, or 1 to 19 ASCII digits.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LengthPrefixSet)]
+    [ValidateRange(1, 19)]
+    public int LengthPrefix { get; set; }
+
+    [Parameter(ParameterSetName = LengthPrefixSet)]
+    public LengthPrefixFormat LengthPrefixFormat { get; set; } = LengthPrefixFormat.BigEndian;
+
+    /// <summary>HTTP/1.0 style: the request is sent, the sending side shut down, and the answer is everything up to the peer's close.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ToEndSet)]
+    public SwitchParameter ToEnd { get; set; }
+
+    [Parameter]
+    [EncodingTransformation]
+    [ArgumentCompleter(typeof(EncodingCompleter))]
+    public System.Text.Encoding Encoding { get; set; } = PsSocket.DefaultEncoding;
+
+    [Parameter]
+    public SwitchParameter AsByteArray { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaxMessageSize { get; set; }
+
+    /// <summary>Limits the send and the wait for the answer, each.</summary>
+    [Parameter]
+    [ValidateRange(0.0, MaxTimeout)]
+    public double Timeout { get; set; }
+
+    private LengthPrefix? _prefix;
+    private byte[]? _delimiter;
+    private int? _limit;
+
+    protected override void Begin()
+    {
+        _limit = IsBound(nameof(MaxMessageSize)) ? MaxMessageSize : null;
+        _prefix = ParameterSetName == LengthPrefixSet ? new LengthPrefix(LengthPrefix, LengthPrefixFormat) : null;
+        _delimiter = ParameterSetName switch
+        {
+            LineSet => Encoding.GetBytes(Socket.NewLine),
+            DelimiterSet => MessageBytes.Delimiter(Delimiter, Encoding),
+            _ => null,
+        };
+    }
+
+    protected override void Process()
+    {
+        var timeout = BoundTimeout(Timeout);
+        Socket.Send(Frame(MessageBytes.Payload(Request, Encoding)), timeout, StopToken);
+        if (ParameterSetName == ToEndSet)
+        {
+            Socket.Shutdown(SocketShutdown.Send);
+        }
+        Framing framing = ParameterSetName switch
+        {
+            CountSet => new CountFraming(Count),
+            LineSet => DelimiterFraming.Line(Encoding),
+            DelimiterSet => new DelimiterFraming(_delimiter!, stripBefore: null),
+            LengthPrefixSet => new LengthPrefixFraming(_prefix!.Value, _limit ?? Socket.MaxMessageSize, Socket),
+            _ => new ToEndFraming(),
+        };
+        object answer = AsByteArray
+            ? Socket.Receive(framing, peek: false, timeout, StopToken, PsSocket.AsBytes, _limit)
+            : Socket.Receive(framing, peek: false, timeout, StopToken, PsSocket.AsText(Encoding), _limit);
+        WriteObject(answer);
+    }
+
+    /// <summary>The request with its prefix or delimiter, as one buffer so it leaves in one send.</summary>
+    private byte[] Frame(byte[] payload)
+    {
+        if (_prefix is null && _delimiter is null)
+        {
+            return payload;
+        }
+        if (_prefix is { } prefix && (ulong)payload.Length > prefix.MaxLength)
+        {
+            throw new SocketOperationException(SocketFailure.MessageTooLarge,
+                $"Cannot send a request of {payload.Length} bytes on {Socket}: a {prefix.Describe()} length prefix holds at most {prefix.MaxLength}. Nothing was sent.", Socket);
+        }
+        byte[] header = _prefix?.Write((ulong)payload.Length) ?? [];
+        byte[] trailer = _delimiter ?? [];
+        var whole = new byte[header.Length + payload.Length + trailer.Length];
+        header.CopyTo(whole, 0);
+        payload.CopyTo(whole, header.Length);
+        trailer.CopyTo(whole, header.Length + payload.Length);
+        return whole;
+    }
+}

@@ -104,8 +104,15 @@ public sealed partial class PsSocket
         int received;
         try
         {
-            var pending = Socket.ReceiveAsync(space, SocketFlags.None, deadline.Token);
-            received = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+            // poll(2) then a recv that cannot block: the thread sleeps in the kernel and wakes straight
+            // to the data, about twice as fast per round trip as ReceiveAsync's trip through the
+            // epoll thread, and the wait still ends on a timeout or Ctrl+C (within one poll slice).
+            WaitUntil(SelectMode.SelectRead, deadline);
+            received = Socket.Receive(space.Span, SocketFlags.None, out SocketError error);
+            if (error != SocketError.Success)
+            {
+                throw new SocketException((int)error);
+            }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {

@@ -117,16 +117,22 @@ public sealed partial class PsSocket
     private void WaitUntilWritable(TimeSpan? stallTimeout, CancellationToken token, long sent, long length)
     {
         using var deadline = Deadline.Start(EffectiveTimeout(stallTimeout), token);
-        while (!Socket.Poll(PollSliceMicroseconds, SelectMode.SelectWrite))
+        try
         {
-            if (deadline.CallerStopped)
-            {
-                throw new OperationCanceledException("The operation was stopped.");
-            }
-            if (deadline.Expired)
-            {
-                throw SendFailed(TimedOut("send to", deadline.Timeout), sent, length);
-            }
+            WaitUntil(SelectMode.SelectWrite, deadline);
+        }
+        catch (OperationCanceledException e)
+        {
+            throw SendFailed(Translate(e, deadline, "send to"), sent, length);
+        }
+    }
+
+    /// <summary>Waits in poll(2) slices until the socket is ready, the deadline passes or the caller stops (OperationCanceledException).</summary>
+    private void WaitUntil(SelectMode mode, in Deadline deadline)
+    {
+        while (!Socket.Poll(PollSliceMicroseconds, mode))
+        {
+            deadline.Token.ThrowIfCancellationRequested();
         }
     }
 

@@ -16,10 +16,7 @@ internal sealed record Sizes(
     int Rounds,
     long BulkBytes,
     long ChartBytes,
-    int PingPs,
-    int PingPsLoop,
-    int PingRaw,
-    int PingPy,
+    double PingSeconds,
     int ConnPs,
     int ConnRaw,
     int ConnPy,
@@ -28,17 +25,18 @@ internal sealed record Sizes(
     long MemSmall,
     long MemBig,
     int MemRounds,
-    int ImportRounds)
+    int ImportRounds,
+    TimeSpan WarmUp)
 {
     private const long MiB = 1024 * 1024;
 
     public static Sizes QuickSizes { get; } = new(true, Rounds: 3, BulkBytes: 128 * MiB, ChartBytes: 32 * MiB,
-        PingPs: 1500, PingPsLoop: 4000, PingRaw: 15000, PingPy: 8000, ConnPs: 200, ConnRaw: 1000, ConnPy: 500,
-        SelectCalls: 40, Lines: 200_000, MemSmall: 64 * MiB, MemBig: 256 * MiB, MemRounds: 1, ImportRounds: 3);
+        PingSeconds: 0.3, ConnPs: 200, ConnRaw: 1000, ConnPy: 500,
+        SelectCalls: 40, Lines: 100_000, MemSmall: 64 * MiB, MemBig: 256 * MiB, MemRounds: 1, ImportRounds: 3, WarmUp: TimeSpan.FromMilliseconds(250));
 
     public static Sizes FullSizes { get; } = new(false, Rounds: 7, BulkBytes: 1024 * MiB, ChartBytes: 128 * MiB,
-        PingPs: 10000, PingPsLoop: 20000, PingRaw: 100000, PingPy: 50000, ConnPs: 1000, ConnRaw: 5000, ConnPy: 3000,
-        SelectCalls: 200, Lines: 1_000_000, MemSmall: 128 * MiB, MemBig: 1024 * MiB, MemRounds: 3, ImportRounds: 5);
+        PingSeconds: 1.0, ConnPs: 1000, ConnRaw: 5000, ConnPy: 3000,
+        SelectCalls: 200, Lines: 500_000, MemSmall: 128 * MiB, MemBig: 1024 * MiB, MemRounds: 3, ImportRounds: 5, WarmUp: TimeSpan.FromSeconds(1));
 }
 
 /// <summary>The scenarios of issue 4, each measured for PsSockets, raw .NET and python3 in alternating rounds.</summary>
@@ -117,9 +115,15 @@ internal sealed class Bench
         {
             impls.Add(("python3", first, first.Py, py));
         }
+        // Warm-up: each implementation runs until it has run for WarmUp (at least once), so the
+        // engine's tiered JIT has reached steady state before anything is recorded.
         foreach (var (name, row, s, f) in warmUp ? impls : [])
         {
-            Once(row, name, s, f, record: false);
+            var warm = Stopwatch.StartNew();
+            for (int i = 0; i < 20 && s.Error is null && (i == 0 || warm.Elapsed < _z.WarmUp); i++)
+            {
+                Once(row, name, s, f, record: false);
+            }
         }
         int n = rounds ?? _z.Rounds;
         for (int r = 0; r < n; r++)
@@ -175,6 +179,26 @@ internal sealed class Bench
     }
 
     private static double GBps(long bytes, double seconds) => bytes / seconds / 1e9;
+
+    /// <summary>
+    /// Runs the cmdlets before anything is measured, until their speed stops improving: the engine
+    /// from NuGet is IL only, and with tiered compilation and dynamic PGO a hot path takes seconds
+    /// to reach its final code (a cmdlet call goes from ~80 µs to ~12 µs). Without this the first
+    /// scenarios would measure the JIT. Each row still gets its own warm-up runs.
+    /// </summary>
+    public void WarmUpEngine()
+    {
+        var watch = Stopwatch.StartNew();
+        var duration = _z.Quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(12);
+        var perTrip = new List<double>();
+        while (watch.Elapsed < duration)
+        {
+            perTrip.Add(1e6 / PsPing(Scripts.PingPong, 0.2));
+            PsPipeline(4 << 20, 64 * 1024, Scripts.BulkPipeline);
+            _ps.RunNumber(Scripts.Connections, ScriptLimit, 20);
+        }
+        _log($"engine warm-up: {watch.Elapsed.TotalSeconds:0.0} s of cmdlet calls; a ping-pong round trip went from {perTrip[0]:0} to {perTrip[^1]:0} µs");
+    }
 
     // ---------------------------------------------------------------- 1. bulk
 
@@ -351,31 +375,44 @@ internal sealed class Bench
 
     // ---------------------------------------------------------------- 2. ping-pong
 
-    private static double WithEcho(int count, Func<int, double> client)
+    /// <summary>Runs a client against a fresh raw .NET echo thread; the client returns (round trips, seconds); returns round trips/s.</summary>
+    private static double WithEcho(Func<int, (long Count, double Seconds)> client)
     {
         using var echo = Peers.Echo();
-        double seconds = client(echo.Port);
+        var (count, seconds) = client(echo.Port);
         long rounds = echo.Wait(TimeSpan.FromSeconds(30));
-        if (rounds < count)
+        if (count <= 0 || rounds < count)
         {
-            throw new InvalidOperationException($"the echo peer answered {rounds} times, expected at least {count}");
+            throw new InvalidOperationException($"the echo peer answered {rounds} times, the client counted {count} round trips");
         }
         return count / seconds;
     }
 
-    private static double RawPing(int port, int count)
+    private double PsPing(string script, double seconds) => WithEcho(port =>
+    {
+        var output = _ps.Run(script, ScriptLimit, port, seconds);
+        return (Convert.ToInt64(output[^2].BaseObject, System.Globalization.CultureInfo.InvariantCulture),
+            Convert.ToDouble(output[^1].BaseObject, System.Globalization.CultureInfo.InvariantCulture));
+    });
+
+    private static (long, double) RawPing(int port, double seconds)
     {
         using var guard = new Watchdog(TimeSpan.FromMinutes(5));
         using var s = Net.Connect(port, guard);
         var msg = new byte[64];
         var buf = new byte[64];
+        long n = 0;
         var sw = Stopwatch.StartNew();
-        for (int i = 0; i < count; i++)
+        while (sw.Elapsed.TotalSeconds < seconds)
         {
-            s.Send(msg);
-            Net.ReceiveExactly(s, buf, 64);
+            for (int i = 0; i < 100; i++)
+            {
+                s.Send(msg);
+                Net.ReceiveExactly(s, buf, 64);
+            }
+            n += 100;
         }
-        return sw.Elapsed.TotalSeconds;
+        return (n, sw.Elapsed.TotalSeconds);
     }
 
     private Func<double>? PyPing(int? cpu)
@@ -384,56 +421,62 @@ internal sealed class Bench
         {
             return null;
         }
-        int n = _z.PingPy;
-        return () => WithEcho(n, port => _py.Call(new { op = "ping_pong", port, count = n, size = 64, cpu }, PyLimit).GetProperty("elapsed").GetDouble());
+        double seconds = _z.PingSeconds;
+        return () => WithEcho(port =>
+        {
+            var r = _py.Call(new { op = "ping_pong", port, seconds, size = 64, cpu }, PyLimit);
+            return (r.GetProperty("count").GetInt64(), r.GetProperty("elapsed").GetDouble());
+        });
     }
 
     public void PingPong()
     {
         _log("2. ping-pong, 64 bytes");
-        Func<double> raw = () => WithEcho(_z.PingRaw, port => RawPing(port, _z.PingRaw));
-        Func<double> psTwo = () => WithEcho(_z.PingPs, port => _ps.RunNumber(Scripts.PingPong, ScriptLimit, port, _z.PingPs));
-        Func<double> psMethods = () => WithEcho(_z.PingPsLoop, port => _ps.RunNumber(Scripts.PingPongRawMethods, ScriptLimit, port, _z.PingPsLoop));
-        string echoNote = "The echo peer is a raw .NET thread (TCP_NODELAY) for all three clients; the clients use default socket options. Raw .NET: blocking Socket.Send + Receive until 64 bytes; python3: sendall + recv. Threads go where the scheduler puts them; on this VM a wake-up of an idle vCPU goes through the hypervisor (tens of µs), so these rows swing with placement (see the spread table) and the pinned rows below show the CPU cost alone.";
-
-        var two = new Row("2 ping-pong", "64 B ping-pong: Send-SocketData + Receive-SocketData -Count 64", "round trips/s", Better.Higher);
-        two.Goals.Add(Goal.VsPython(0.7, "design"));
-        two.Goals.Add(Goal.VsPython(0.5, "issue 4"));
-        two.Notes.Add(echoNote);
-
-        var methods = new Row("2 ping-pong", "64 B ping-pong: $c.Socket.Send/.Receive called from a PowerShell loop", "round trips/s", Better.Higher);
-        methods.Notes.Add("No cmdlet: .NET methods of the underlying Socket called from script, to show what the engine itself costs per round trip.");
-        methods.Notes.Add(echoNote);
-
-        var one = new Row("2 ping-pong", "64 B ping-pong: Invoke-SocketRequest -Count 64 (one cmdlet)", "round trips/s", Better.Higher);
-        one.Goals.Add(Goal.VsPython(1.2, "design"));
-        one.Goals.Add(Goal.VsPython(1.0, "issue 4"));
-        one.Notes.Add(echoNote);
+        double seconds = _z.PingSeconds;
+        Func<double> raw = () => WithEcho(port => RawPing(port, seconds));
+        Func<double> psTwo = () => PsPing(Scripts.PingPong, seconds);
+        Func<double> psMethods = () => PsPing(Scripts.PingPongRawMethods, seconds);
         Func<double>? psOne = null;
         if (_ps.HasCommand("Invoke-SocketRequest"))
         {
             string script = Scripts.PingPongRequest.Replace("ASBYTES", _ps.HasCommand("Invoke-SocketRequest", "AsByteArray") ? "-AsByteArray" : "", StringComparison.Ordinal);
-            psOne = () => WithEcho(_z.PingPs, port => _ps.RunNumber(script, ScriptLimit, port, _z.PingPs));
+            psOne = () => PsPing(script, seconds);
         }
-        else
+        string echoNote = $"Each client does round trips for {seconds} s against a raw .NET echo thread (TCP_NODELAY), the same for all three; the clients use default socket options. Raw .NET: blocking Socket.Send + Receive until 64 bytes; python3: sendall + recv.";
+        int? cpu = PinCpu;
+        string where = cpu is { } c
+            ? $"One CPU: the harness (all its threads) and python3 are pinned to CPU {c} for these runs, so no wake-up crosses vCPUs and the row measures what a round trip costs in CPU. On this VM an idle vCPU halts at once and is woken through the hypervisor (~50-100 µs), which makes unpinned ping-pong measure thread placement: see the 'as scheduled' rows."
+            : "Not pinned: sched_setaffinity is not available here.";
+
+        Row Make(string name, string? missing, params Goal[] goals)
         {
-            one.PsMissing = "Invoke-SocketRequest does not exist yet";
+            var row = new Row("2 ping-pong", name, "round trips/s", Better.Higher) { PsMissing = missing };
+            row.Goals.AddRange(goals);
+            row.Notes.Add(echoNote);
+            row.Notes.Add(where);
+            return row;
         }
-        MeasureGroup([(two, psTwo), (methods, psMethods), (one, psOne)], raw, PyPing(null));
+        var two = Make("64 B ping-pong: Send-SocketData + Receive-SocketData -Count 64", null, Goal.VsPython(0.7, "design"), Goal.VsPython(0.5, "issue 4"));
+        var methods = Make("64 B ping-pong: $c.Socket.Send/.Receive called from a PowerShell loop (no cmdlet)", null);
+        methods.Notes.Add("No cmdlet: .NET methods of the underlying Socket called from script, to show what the engine itself costs per round trip.");
+        var one = Make("64 B ping-pong: Invoke-SocketRequest -Count 64 (one cmdlet)", psOne is null ? "Invoke-SocketRequest does not exist yet" : null,
+            Goal.VsPython(1.2, "design"), Goal.VsPython(1.0, "issue 4"));
+        var py = PyPing(cpu);
+        MeasureGroup([(two, Pinned(cpu, psTwo)), (methods, Pinned(cpu, psMethods)), (one, psOne is null ? null : Pinned(cpu, psOne))],
+            Pinned(cpu, raw), py is null ? null : Pinned(cpu, py));
         Rows.AddRange([two, methods, one]);
 
-        if (PinCpu is not { } cpu)
+        if (cpu is null)
         {
             return;
         }
-        string pinNote = $"Pinned: client and echo peer share CPU {cpu} (the harness pins all its threads, python3 pins itself), so no wake-up crosses vCPUs and the row measures the CPU cost of a round trip. A design that finishes each receive on another thread (the socket engine's epoll thread, then the thread pool, which spins before it sleeps) pays for it here.";
-        var twoPinned = new Row("2 ping-pong", "64 B ping-pong: Send-SocketData + Receive-SocketData -Count 64, one CPU", "round trips/s", Better.Higher);
-        twoPinned.Notes.Add(pinNote);
-        var methodsPinned = new Row("2 ping-pong", "64 B ping-pong: $c.Socket.Send/.Receive from a PowerShell loop, one CPU", "round trips/s", Better.Higher);
-        methodsPinned.Notes.Add(pinNote);
-        var py = PyPing(cpu);
-        MeasureGroup([(twoPinned, Pinned(cpu, psTwo)), (methodsPinned, Pinned(cpu, psMethods))], Pinned(cpu, raw), py is null ? null : Pinned(cpu, py));
-        Rows.AddRange([twoPinned, methodsPinned]);
+        string free = "As scheduled: nothing pinned, threads go where the scheduler puts them. On this VM that decides the result more than the code: a client whose threads all block (raw .NET, python3) pays two hypervisor wake-ups per round trip when its peer sits on the other vCPU (~10k round trips/s), and runs 5-10x faster when the scheduler keeps both on one; PsSockets' waits go through .NET's socket engine and thread pool, which spin before they sleep and so keep a vCPU awake. The spread table shows the swings; do not read goals into these rows.";
+        var twoFree = new Row("2 ping-pong", "64 B ping-pong: Send-SocketData + Receive-SocketData -Count 64, as scheduled", "round trips/s", Better.Higher);
+        twoFree.Notes.Add(free);
+        var methodsFree = new Row("2 ping-pong", "64 B ping-pong: $c.Socket.Send/.Receive from a PowerShell loop, as scheduled", "round trips/s", Better.Higher);
+        methodsFree.Notes.Add(free);
+        MeasureGroup([(twoFree, psTwo), (methodsFree, psMethods)], raw, PyPing(null));
+        Rows.AddRange([twoFree, methodsFree]);
     }
 
     // ---------------------------------------------------------------- 3. connections
@@ -699,6 +742,10 @@ internal sealed class Bench
         var warm = new Row("import", "Import-Module PsSockets, again in a new runspace of the same process", "ms", Better.Lower) { ShowRatios = false };
         warm.RawMissing = "-";
         warm.PyMissing = "-";
+        var reference = new Row("import", "reference: Import-Module of a binary module with one do-nothing cmdlet, fresh process", "ms", Better.Lower) { ShowRatios = false };
+        reference.RawMissing = "-";
+        reference.PyMissing = "-";
+        reference.Notes.Add("The harness's own assembly imported as a module (one cmdlet that does nothing): what the engine charges for any binary module's first import. The engine from NuGet is not ReadyToRun-compiled, so a cold import here includes JIT of the engine's own import path, which pwsh ships precompiled: compare the PsSockets row with this one.");
         var opens = new List<double>();
         for (int i = 0; i < _z.ImportRounds; i++)
         {
@@ -709,6 +756,8 @@ internal sealed class Bench
                 row.Ps.Add(r.GetProperty("import_ms").GetDouble());
                 warm.Ps.Add(r.GetProperty("warm_import_ms").GetDouble());
                 opens.Add(r.GetProperty("open_ms").GetDouble());
+                line = Children.RunToEnd(SelfChild("import", typeof(Bench).Assembly.Location), TimeSpan.FromMinutes(2));
+                reference.Ps.Add(JsonDocument.Parse(line).RootElement.GetProperty("import_ms").GetDouble());
             }
             catch (Exception e)
             {
@@ -721,8 +770,9 @@ internal sealed class Bench
         {
             row.Notes.Add($"Timed around Import-Module only, in a child process that had just opened its first runspace (which took {opens.OrderBy(x => x).ElementAt(opens.Count / 2):0} ms, not counted); median of {opens.Count} processes.");
         }
-        _log($"  import: cold {row.Cell(row.Ps, null)} ms, warm {warm.Cell(warm.Ps, null)} ms");
+        _log($"  import: cold {row.Cell(row.Ps, null)} ms, warm {warm.Cell(warm.Ps, null)} ms, reference module cold {reference.Cell(reference.Ps, null)} ms");
         Rows.Add(row);
         Rows.Add(warm);
+        Rows.Add(reference);
     }
 }

@@ -15,14 +15,14 @@ internal static class Program
 
           dotnet run -c Release --project bench/PsSockets.Bench [-- options]
 
-          --quick            small sizes, 3 rounds: under a minute
-          --only LIST        comma-separated scenarios: bulk,chart,pingpong,connections,select,lines,memory,import
+          --quick            small sizes, 3 rounds, no profile section: under a minute
+          --only LIST        comma-separated scenarios: bulk,chart,pingpong,connections,select,lines,memory,import,profile
           --out DIR          where benchmarks.md and benchmarks.svg go (default: docs/ of the repository)
           --no-write         print the table only
           --module PATH      the module folder to import (default: out/PsSockets of the repository)
         """;
 
-    private static readonly string[] AllScenarios = ["bulk", "chart", "pingpong", "connections", "select", "lines", "memory", "import"];
+    private static readonly string[] AllScenarios = ["bulk", "chart", "pingpong", "connections", "select", "lines", "memory", "import", "profile"];
 
     public static int Main(string[] args)
     {
@@ -32,7 +32,7 @@ internal static class Program
         }
         bool quick = false, write = true;
         string? outDir = null, module = null;
-        var only = new HashSet<string>(AllScenarios);
+        HashSet<string>? only = null;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -76,6 +76,8 @@ internal static class Program
             return 2;
         }
         var sizes = quick ? Sizes.QuickSizes : Sizes.FullSizes;
+        // The profile breakdown is diagnostics: part of a full run, in quick mode only when asked for.
+        only ??= new HashSet<string>(quick ? AllScenarios.Where(s => s != "profile") : AllScenarios);
 
         // The whole run has a time limit too: past it, every child is killed and the harness exits.
         var limit = quick ? TimeSpan.FromMinutes(5) : TimeSpan.FromMinutes(40);
@@ -112,6 +114,7 @@ internal static class Program
             Log($"{machine.Cpu}, {machine.Cores} cores, {machine.Os}, {machine.Dotnet}, module {machine.Module}");
 
             var bench = new Bench(sizes, ps, py, pyMissing, module, scratch, Log);
+            var profile = new Profile(ps, sizes, Log);
             var steps = new (string Name, Action Run)[]
             {
                 ("bulk", bench.Bulk),
@@ -122,7 +125,9 @@ internal static class Program
                 ("lines", bench.Lines),
                 ("memory", bench.Memory),
                 ("import", bench.Import),
+                ("profile", profile.Run),
             };
+            bench.WarmUpEngine();
             foreach (var (name, run) in steps.Where(s => only.Contains(s.Name)))
             {
                 run();
@@ -131,10 +136,15 @@ internal static class Program
 
             Console.WriteLine();
             Console.WriteLine(Report.ConsoleTable(bench.Rows));
+            if (profile.Steps.Count > 0)
+            {
+                Console.WriteLine(profile.ConsoleTable());
+            }
             if (write)
             {
                 Directory.CreateDirectory(outDir);
-                File.WriteAllText(Path.Combine(outDir, "benchmarks.md"), Report.Markdown(bench.Rows, machine, bench.Chart, "benchmarks.svg", sizes.Rounds));
+                File.WriteAllText(Path.Combine(outDir, "benchmarks.md"), Report.Markdown(bench.Rows, machine, bench.Chart, "benchmarks.svg", sizes.Rounds)
+                    + (profile.Steps.Count > 0 ? Environment.NewLine + profile.Markdown() : ""));
                 if (bench.Chart.Count > 0)
                 {
                     File.WriteAllText(Path.Combine(outDir, "benchmarks.svg"), Report.Svg(bench.Chart, machine));

@@ -43,55 +43,75 @@ internal static class Scripts
         $t
         """;
 
-    // 2. Ping-pong: one 64-byte request, wait for the whole 64-byte echo, $count times.
+    // 2. Ping-pong: one 64-byte request, wait for the whole 64-byte echo, in blocks of 100 until
+    // $seconds have passed (a time budget, not a count: on this VM one mode can be 10x slower than
+    // another). Writes the round trips done and the seconds they took.
     public const string PingPong = """
-        param($port, $count)
+        param($port, $seconds)
         $c = Connect-Socket 127.0.0.1 $port
         $msg = [byte[]]::new(64)
+        $n = 0
+        $limit = [TimeSpan]::FromSeconds($seconds)
         $sw = [System.Diagnostics.Stopwatch]::StartNew()
-        for ($i = 0; $i -lt $count; $i++) {
-            Send-SocketData $c $msg
-            $r = Receive-SocketData $c -Count 64 -AsByteArray
+        while ($sw.Elapsed -lt $limit) {
+            for ($j = 0; $j -lt 100; $j++) {
+                Send-SocketData $c $msg
+                $r = Receive-SocketData $c -Count 64 -AsByteArray
+            }
+            $n += 100
         }
         $t = $sw.Elapsed.TotalSeconds
         Close-Socket $c
         if ($r.Length -ne 64) { throw "expected 64 bytes back, got $($r.Length)" }
+        $n
         $t
         """;
 
     public const string PingPongRawMethods = """
-        param($port, $count)
+        param($port, $seconds)
         $c = Connect-Socket 127.0.0.1 $port
         $s = $c.Socket
         $msg = [byte[]]::new(64)
         $buf = [byte[]]::new(64)
         $none = [System.Net.Sockets.SocketFlags]::None
+        $n = 0
+        $limit = [TimeSpan]::FromSeconds($seconds)
         $sw = [System.Diagnostics.Stopwatch]::StartNew()
-        for ($i = 0; $i -lt $count; $i++) {
-            $null = $s.Send($msg)
-            $got = 0
-            while ($got -lt 64) {
-                $n = $s.Receive($buf, $got, 64 - $got, $none)
-                if ($n -eq 0) { throw 'the echo peer closed' }
-                $got += $n
+        while ($sw.Elapsed -lt $limit) {
+            for ($j = 0; $j -lt 100; $j++) {
+                $null = $s.Send($msg)
+                $got = 0
+                while ($got -lt 64) {
+                    $k = $s.Receive($buf, $got, 64 - $got, $none)
+                    if ($k -eq 0) { throw 'the echo peer closed' }
+                    $got += $k
+                }
             }
+            $n += 100
         }
         $t = $sw.Elapsed.TotalSeconds
         Close-Socket $c
+        $n
         $t
         """;
 
-    // ASBYTES becomes -AsByteArray when Invoke-SocketRequest has it (the answer as bytes, like the row above).
+    // ASBYTES becomes -AsByteArray when Invoke-SocketRequest has it (the answer as bytes, like the rows above).
     public const string PingPongRequest = """
-        param($port, $count)
+        param($port, $seconds)
         $c = Connect-Socket 127.0.0.1 $port
         $msg = [byte[]]::new(64)
+        $n = 0
+        $limit = [TimeSpan]::FromSeconds($seconds)
         $sw = [System.Diagnostics.Stopwatch]::StartNew()
-        for ($i = 0; $i -lt $count; $i++) {
-            $r = Invoke-SocketRequest $c $msg -Count 64 ASBYTES
+        while ($sw.Elapsed -lt $limit) {
+            for ($j = 0; $j -lt 100; $j++) {
+                $r = Invoke-SocketRequest $c $msg -Count 64 ASBYTES
+            }
+            $n += 100
         }
         $t = $sw.Elapsed.TotalSeconds
         Close-Socket $c
+        $n
         $t
         """;
 

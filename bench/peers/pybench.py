@@ -97,19 +97,23 @@ def recv_exact(s, n):
     return b"".join(parts) if len(parts) != 1 else parts[0]
 
 
-def ping_pong(port, count, size):
-    """sendall one message, then recv until the whole echo is back; `count` round trips."""
+def ping_pong(port, seconds, size):
+    """sendall one message, then recv until the whole echo is back; blocks of 100 round trips for `seconds`."""
     s = connect(port)
     msg = bytes(size)
-    t0 = time.perf_counter()
-    for _ in range(count):
-        s.sendall(msg)
-        got = s.recv(size)
-        if len(got) != size:
-            got += recv_exact(s, size - len(got))
-    elapsed = time.perf_counter() - t0
+    n = 0
+    clock = time.perf_counter
+    t0 = clock()
+    while clock() - t0 < seconds:
+        for _ in range(100):
+            s.sendall(msg)
+            got = s.recv(size)
+            if len(got) != size:
+                got += recv_exact(s, size - len(got))
+        n += 100
+    elapsed = clock() - t0
     s.close()
-    return {"elapsed": elapsed, "count": count}
+    return {"elapsed": elapsed, "count": n}
 
 
 def connections(count):
@@ -192,7 +196,7 @@ OPS = {
     "bulk_send": lambda c: bulk_send(c["port"], c["bytes"], c["chunk"]),
     "send_file": lambda c: send_file(c["port"], c["path"]),
     "recv_file": lambda c: recv_file(c["port"], c["path"]),
-    "ping_pong": lambda c: ping_pong(c["port"], c["count"], c["size"]),
+    "ping_pong": lambda c: ping_pong(c["port"], c["seconds"], c["size"]),
     "connections": lambda c: connections(c["count"]),
     "select": lambda c: select_call(c["port"], c["n"], c["calls"]),
     "lines": lambda c: lines(c["port"]),

@@ -143,7 +143,7 @@ internal static class Program
             if (write)
             {
                 Directory.CreateDirectory(outDir);
-                File.WriteAllText(Path.Combine(outDir, "benchmarks.md"), Report.Markdown(bench.Rows, machine, bench.Chart, "benchmarks.svg", sizes.Rounds)
+                File.WriteAllText(Path.Combine(outDir, "benchmarks.md"), Report.Markdown(bench.Rows, machine, bench.Chart, "benchmarks.svg", sizes.Rounds, bench.WarmUpNote)
                     + (profile.Steps.Count > 0 ? Environment.NewLine + profile.Markdown() : ""));
                 if (bench.Chart.Count > 0)
                 {

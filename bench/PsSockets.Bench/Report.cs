@@ -76,7 +76,7 @@ internal static class Report
 
     private static string Md(string s) => s.Replace("|", "\\|", StringComparison.Ordinal);
 
-    public static string Markdown(IReadOnlyList<Row> rows, Machine m, IReadOnlyList<Series> chart, string chartFile, int rounds)
+    public static string Markdown(IReadOnlyList<Row> rows, Machine m, IReadOnlyList<Series> chart, string chartFile, int rounds, string? warmUp)
     {
         var sb = new StringBuilder();
         sb.AppendLine("# PsSockets benchmarks");
@@ -85,7 +85,11 @@ internal static class Report
         sb.AppendLine("PsSockets is the module's cmdlets running as script text in the hosted PowerShell engine; raw .NET is");
         sb.AppendLine("System.Net.Sockets called from C# in the same process (the practical limit on this machine); python3 is its");
         sb.AppendLine("`socket` module, what a user would write instead. All three run in the same run, on 127.0.0.1, against the");
-        sb.AppendLine($"same peers; each number is the median of {rounds} rounds taken in turn after a warm-up round (memory and import: of fresh processes).");
+        sb.AppendLine($"same peers; each number is the median of {rounds} rounds taken in turn after warm-up runs (memory and import: of fresh processes).");
+        if (warmUp is not null)
+        {
+            sb.AppendLine(warmUp);
+        }
         sb.AppendLine();
         sb.AppendLine("| machine | |");
         sb.AppendLine("|---|---|");

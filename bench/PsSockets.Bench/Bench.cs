@@ -201,10 +201,18 @@ internal sealed class Bench
             $t
             """;
         var watch = Stopwatch.StartNew();
-        var duration = _z.Quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(12);
+        // Until the no-I/O pair stops getting faster (the best of the last four chunks within 5% of
+        // the best of the four before), at least `least`, at most `most`.
+        var least = _z.Quick ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(25);
+        var most = _z.Quick ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(45);
         var perPair = new List<double>();
-        while (watch.Elapsed < duration)
+        while (watch.Elapsed < most)
         {
+            if (watch.Elapsed >= least && perPair.Count >= 8
+                && perPair.TakeLast(4).Min() >= 0.95 * perPair.SkipLast(4).TakeLast(4).Min())
+            {
+                break;
+            }
             using (var echo = Peers.Echo())
             {
                 perPair.Add(_ps.RunNumber(NoIo, ScriptLimit, echo.Port, 2000));

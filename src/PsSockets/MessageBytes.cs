@@ -29,4 +29,21 @@ internal static class MessageBytes
         object[] items when Array.TrueForAll(items, i => (i is PSObject p ? p.BaseObject : i) is byte) => LanguagePrimitives.ConvertTo<byte[]>(items),
         var other => encoding.GetBytes(LanguagePrimitives.ConvertTo<string>(other)),
     };
+
+    /// <summary>The length prefix for a message of <paramref name="length"/> bytes, or MessageTooLarge when the prefix cannot hold it.</summary>
+    public static byte[] Prefix(LengthPrefix prefix, long length, PsSocket socket) =>
+        (ulong)length <= prefix.MaxLength
+            ? prefix.Write((ulong)length)
+            : throw new SocketOperationException(SocketFailure.MessageTooLarge,
+                $"Cannot send a message of {length} bytes on {socket}: a {prefix.Describe()} length prefix holds at most {prefix.MaxLength}. Nothing was sent.", socket);
+
+    /// <summary>Prefix, message and delimiter in one buffer, so a small message leaves in one send.</summary>
+    public static byte[] Join(byte[] header, ReadOnlySpan<byte> data, byte[] trailer)
+    {
+        var whole = new byte[header.Length + data.Length + trailer.Length];
+        header.CopyTo(whole, 0);
+        data.CopyTo(whole.AsSpan(header.Length));
+        trailer.CopyTo(whole, header.Length + data.Length);
+        return whole;
+    }
 }

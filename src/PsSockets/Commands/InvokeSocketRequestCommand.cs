@@ -116,17 +116,7 @@ public sealed class InvokeSocketRequestCommand : SocketCmdlet
         {
             return payload;
         }
-        if (_prefix is { } prefix && (ulong)payload.Length > prefix.MaxLength)
-        {
-            throw new SocketOperationException(SocketFailure.MessageTooLarge,
-                $"Cannot send a request of {payload.Length} bytes on {Socket}: a {prefix.Describe()} length prefix holds at most {prefix.MaxLength}. Nothing was sent.", Socket);
-        }
-        byte[] header = _prefix?.Write((ulong)payload.Length) ?? [];
-        byte[] trailer = _delimiter ?? [];
-        var whole = new byte[header.Length + payload.Length + trailer.Length];
-        header.CopyTo(whole, 0);
-        payload.CopyTo(whole, header.Length);
-        trailer.CopyTo(whole, header.Length + payload.Length);
-        return whole;
+        byte[] header = _prefix is { } prefix ? MessageBytes.Prefix(prefix, payload.Length, Socket) : [];
+        return MessageBytes.Join(header, payload, _delimiter ?? []);
     }
 }

@@ -162,8 +162,8 @@ public sealed class SendSocketDataCommand : SocketCmdlet
         long? length = stream.CanSeek ? stream.Length - stream.Position : null;
         if (_prefix is { } prefix)
         {
-            Send(Prefix(prefix, length ?? throw new PSArgumentException(
-                "A stream sent with -LengthPrefix must know its length (a seekable stream such as a file or a MemoryStream).", nameof(InputObject))));
+            Send(MessageBytes.Prefix(prefix, length ?? throw new PSArgumentException(
+                "A stream sent with -LengthPrefix must know its length (a seekable stream such as a file or a MemoryStream).", nameof(InputObject)), Socket));
         }
         var progress = new TransferProgress(this, activity ?? $"Sending to {PsSocket.FormatEndPoint(Socket.RemoteEndPoint)}", length);
         Socket.SendStream(stream, length, BoundTimeout(Timeout), StopToken, progress.Report);
@@ -182,27 +182,17 @@ public sealed class SendSocketDataCommand : SocketCmdlet
             Send(data);
             return;
         }
-        var header = _prefix is { } prefix ? Prefix(prefix, data.Length) : [];
+        var header = _prefix is { } prefix ? MessageBytes.Prefix(prefix, data.Length, Socket) : [];
         var trailer = _delimiter ?? [];
         if (data.Length <= StreamChunk)
         {
-            var whole = new byte[header.Length + data.Length + trailer.Length];
-            header.CopyTo(whole, 0);
-            data.Span.CopyTo(whole.AsSpan(header.Length));
-            trailer.CopyTo(whole, header.Length + data.Length);
-            Send(whole);
+            Send(MessageBytes.Join(header, data.Span, trailer));
             return;
         }
         Send(header);
         Send(data);
         Send(trailer);
     }
-
-    private byte[] Prefix(LengthPrefix prefix, long length) =>
-        (ulong)length <= prefix.MaxLength
-            ? prefix.Write((ulong)length)
-            : throw new SocketOperationException(SocketFailure.MessageTooLarge,
-                $"Cannot send a message of {length} bytes on {Socket}: a {prefix.Describe()} length prefix holds at most {prefix.MaxLength}. Nothing was sent.", Socket);
 
     private void Send(ReadOnlyMemory<byte> data)
     {

@@ -22,6 +22,11 @@ internal abstract class Framing
 
     /// <summary>What the message is, for errors ("5 bytes", "a line").</summary>
     public abstract string Describe();
+
+    /// <summary>Forgets what was learnt about the buffer, before each receive: one framing serves message after message.</summary>
+    public virtual void Reset()
+    {
+    }
 }
 
 /// <summary>What is there now: the buffered bytes, or one recv's worth (at most <c>max</c>); as text, never ending inside a character.</summary>
@@ -94,6 +99,8 @@ internal sealed class DelimiterFraming(byte[] delimiter, byte[]? stripBefore) : 
         buffered.IsEmpty ? null : new Frame(WithoutStripped(buffered), buffered.Length); // the last line needs no terminator, as in readline()
 
     public override string Describe() => stripBefore is null ? "a delimited message" : "a line";
+
+    public override void Reset() => _searched = 0;
 
     private int WithoutStripped(ReadOnlySpan<byte> message) =>
         stripBefore is { Length: > 0 } strip && message.EndsWith(strip) ? message.Length - strip.Length : message.Length;

@@ -40,6 +40,7 @@ public sealed partial class PsSocket
     {
         int limit = maxMessageSize ?? MaxMessageSize;
         ThrowIfCannotReceive();
+        framing.Reset();
         if (framing.SizeHint(ReadOnlySpan<byte>.Empty) > limit)
         {
             throw new SocketOperationException(SocketFailure.MessageTooLarge,

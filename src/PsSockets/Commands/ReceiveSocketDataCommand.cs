@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using System.Management.Automation;
 
@@ -127,9 +128,10 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
             ReceiveToFile();
             return;
         }
+        var receiveOne = Receiver();
         if (!Continuous)
         {
-            WriteObject(ReceiveOne(), enumerateCollection: AsHexDump);
+            WriteObject(receiveOne(), enumerateCollection: AsHexDump);
             return;
         }
         while (true)
@@ -137,7 +139,7 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
             object message;
             try
             {
-                message = ReceiveOne();
+                message = receiveOne();
             }
             catch (SocketOperationException e) when (e.Failure == SocketFailure.PeerClosed && Socket.BytesBuffered == 0)
             {
@@ -164,34 +166,32 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
         }
     }
 
-    private object ReceiveOne()
+    /// <summary>One receive as the parameters ask, set up once per socket: -Continuous then pays per message for the receive alone.</summary>
+    private Func<object> Receiver()
     {
+        var socket = Socket;
         var timeout = BoundTimeout(Timeout);
-        if (ParameterSetName == AvailableSet)
-        {
-            if (AsHexDump)
-            {
-                return HexDump.Lines(Socket.ReceiveAvailable(BufferSize, Peek, timeout, StopToken));
-            }
-            return AsByteArray
-                ? Socket.ReceiveAvailable(BufferSize, Peek, timeout, StopToken)
-                : Socket.ReceiveAvailableText(BufferSize, Peek, timeout, StopToken, Encoding);
-        }
+        var token = StopToken;
+        bool peek = Peek;
         int? limit = IsBound(nameof(MaxMessageSize)) ? MaxMessageSize : null;
         Framing framing = ParameterSetName switch
         {
+            AvailableSet => new AvailableFraming(BufferSize, AsHexDump || AsByteArray ? null : Encoding),
             CountSet => new CountFraming((int)Count),
             LineSet => DelimiterFraming.Line(Encoding),
             DelimiterSet => new DelimiterFraming(MessageBytes.Delimiter(Delimiter, Encoding), stripBefore: null),
-            LengthPrefixSet => new LengthPrefixFraming(new LengthPrefix(LengthPrefix, LengthPrefixFormat), limit ?? Socket.MaxMessageSize, Socket),
+            LengthPrefixSet => new LengthPrefixFraming(new LengthPrefix(LengthPrefix, LengthPrefixFormat), limit ?? socket.MaxMessageSize, socket),
             _ => new ToEndFraming(),
         };
         if (AsHexDump)
         {
-            return Socket.Receive(framing, Peek, timeout, StopToken, PsSocket.AsHexDump, limit);
+            return () => socket.Receive(framing, peek, timeout, token, PsSocket.AsHexDump, limit);
         }
-        return AsByteArray
-            ? Socket.Receive(framing, Peek, timeout, StopToken, PsSocket.AsBytes, limit)
-            : Socket.Receive(framing, Peek, timeout, StopToken, PsSocket.AsText(Encoding), limit);
+        if (AsByteArray)
+        {
+            return () => socket.Receive(framing, peek, timeout, token, PsSocket.AsBytes, limit);
+        }
+        var text = PsSocket.AsText(Encoding);
+        return () => socket.Receive(framing, peek, timeout, token, text, limit);
     }
 }

@@ -7,28 +7,37 @@ namespace PsSockets;
 /// <summary>The send side: sendall, once.</summary>
 public sealed partial class PsSocket
 {
-    // Sent in slices so that a timeout can say how much went out (the OS may take part of a slice).
-    private const int SendSlice = 1024 * 1024;
-
     /// <summary>Sends every byte (the seeds' partial-send loop), or fails saying how many went out.</summary>
-    /// <param name="progress">Told the running total after each slice, on the calling thread.</param>
+    /// <param name="progress">Told the running total after each send, on the calling thread.</param>
     public void Send(ReadOnlyMemory<byte> data, TimeSpan? timeout, CancellationToken token, Action<long>? progress = null) =>
         SendAll(data, timeout, token, progress, alreadySent: 0, total: data.Length);
 
-    /// <summary>Sends <paramref name="data"/>, a piece of a longer transfer of which <paramref name="alreadySent"/> bytes went before.</summary>
+    /// <summary>
+    /// Sends <paramref name="data"/>, a piece of a longer transfer of which <paramref name="alreadySent"/> bytes went before.
+    /// Each send takes what the OS buffer has room for and never blocks; the thread waits in poll(2) for room, so a
+    /// timeout or Ctrl+C ends the wait and the error says exactly how many bytes went.
+    /// </summary>
     private void SendAll(ReadOnlyMemory<byte> data, TimeSpan? timeout, CancellationToken token, Action<long>? progress, long alreadySent, long? total)
     {
         ThrowIfCannotSend();
         int sent = 0;
         using var deadline = Deadline.Start(EffectiveTimeout(timeout), token);
+        using var nonBlocking = new NonBlockingScope(this);
         while (sent < data.Length)
         {
-            var slice = data.Slice(sent, Math.Min(SendSlice, data.Length - sent));
             int n;
             try
             {
-                var pending = Socket.SendAsync(slice, SocketFlags.None, deadline.Token);
-                n = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+                n = Socket.Send(data.Span[sent..], SocketFlags.None, out SocketError error);
+                if (error == SocketError.WouldBlock)
+                {
+                    WaitUntil(SelectMode.SelectWrite, deadline);
+                    continue;
+                }
+                if (error != SocketError.Success)
+                {
+                    throw new SocketException((int)error);
+                }
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
             {
@@ -37,6 +46,42 @@ public sealed partial class PsSocket
             sent += n;
             Interlocked.Add(ref _bytesSent, n);
             progress?.Invoke(alreadySent + sent);
+        }
+    }
+
+    /// <summary>
+    /// Makes the socket non-blocking for one operation and restores what the user had. The OS socket is
+    /// non-blocking already once .NET made an async call on it (.NET then only emulates blocking), so this
+    /// costs no system call after the first time.
+    /// </summary>
+    private readonly struct NonBlockingScope : IDisposable
+    {
+        private readonly PsSocket _owner;
+        private readonly bool _wasBlocking;
+
+        public NonBlockingScope(PsSocket owner)
+        {
+            _owner = owner;
+            _wasBlocking = owner.Socket.Blocking;
+            if (_wasBlocking)
+            {
+                owner.Socket.Blocking = false;
+            }
+        }
+
+        public void Dispose()
+        {
+            if (_wasBlocking && !_owner.IsClosed)
+            {
+                try
+                {
+                    _owner.Socket.Blocking = true;
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Closed meanwhile by another thread: nothing to restore.
+                }
+            }
         }
     }
 

@@ -67,10 +67,9 @@ public sealed partial class PsSocket
     private long SendFileZeroCopy(FileStream file, long start, long length, TimeSpan? stallTimeout, CancellationToken token, Action<long>? progress)
     {
         long sent = 0;
-        bool wasBlocking = Socket.Blocking;
         try
         {
-            Socket.Blocking = false; // sendfile must return when the send buffer is full, so the wait can time out
+            using var nonBlocking = new NonBlockingScope(this); // sendfile must return when the send buffer is full, so the wait can time out
             while (sent < length)
             {
                 token.ThrowIfCancellationRequested();
@@ -104,13 +103,6 @@ public sealed partial class PsSocket
         catch (ObjectDisposedException e)
         {
             throw SendFailed(new SocketOperationException(SocketFailure.SocketClosed, $"Cannot send to {this}: it was closed.", this, e), sent, length);
-        }
-        finally
-        {
-            if (wasBlocking && !IsClosed)
-            {
-                Socket.Blocking = true;
-            }
         }
     }
 

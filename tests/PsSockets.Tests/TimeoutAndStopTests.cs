@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Linq;
 using System.Management.Automation;
 using PsSockets.Tests.Infrastructure;
 using Xunit;
@@ -128,7 +129,13 @@ public sealed class TimeoutAndStopTests(PsSession ps) : SocketTestBase(ps)
             $s.Socket.ReceiveBufferSize = 4096; $c.Socket.SendBufferSize = 4096
             Send-SocketData $c ([byte[]]::new(64MB)) -Timeout 0.5
             """);
-        Assert.Matches(@"By then (the first \d+ of 67108864 bytes|no byte) had been sent", result.OnlyError.ToString());
+        var said = System.Text.RegularExpressions.Regex.Match(result.OnlyError.ToString(), @"By then the first (\d+) of 67108864 bytes had been sent");
+        Assert.True(said.Success, result.OnlyError.ToString());
+        long sent = long.Parse(said.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+        // Exactly that many went: the peer reads them all, and not one byte more is on its way.
+        var peer = Ps.Run("$c.BytesSent; (Receive-SocketData $s -Count $args[0] -AsByteArray -Timeout 5).Length; $s.Socket.Available", sent).Ok();
+        Assert.Equal([sent, sent, 0L], peer.Output.Select(o => Convert.ToInt64(o.BaseObject, System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     [Fact]

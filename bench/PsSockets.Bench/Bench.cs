@@ -76,14 +76,16 @@ internal sealed class Bench
     /// One warm-up run of each implementation, then <paramref name="rounds"/> rounds in which the
     /// implementations take turns (the first of a round rotates), so drift hits all of them alike.
     /// </summary>
-    private void Measure(Row row, Func<double>? ps, Func<double>? raw, Func<double>? py, int? rounds = null, bool warmUp = true) =>
-        MeasureGroup([(row, ps)], raw, py, rounds, warmUp);
+    private void Measure(Row row, Func<double>? ps, Func<double>? raw, Func<double>? py, int? rounds = null, bool warmUp = true,
+        IReadOnlyList<(string Tool, Func<double> Run)>? tools = null) =>
+        MeasureGroup([(row, ps)], raw, py, rounds, warmUp, tools);
 
     /// <summary>
     /// Several PsSockets rows against one baseline: the rows share the raw .NET and python3 samples,
     /// and every implementation of every row takes its turn in each round.
     /// </summary>
-    private void MeasureGroup(IReadOnlyList<(Row Row, Func<double>? Ps)> rows, Func<double>? raw, Func<double>? py, int? rounds = null, bool warmUp = true)
+    private void MeasureGroup(IReadOnlyList<(Row Row, Func<double>? Ps)> rows, Func<double>? raw, Func<double>? py, int? rounds = null, bool warmUp = true,
+        IReadOnlyList<(string Tool, Func<double> Run)>? tools = null)
     {
         var first = rows[0].Row;
         foreach (var (row, _) in rows)
@@ -115,6 +117,14 @@ internal sealed class Bench
         {
             impls.Add(("python3", first, first.Py, py));
         }
+        foreach (var (tool, run) in tools ?? [])
+        {
+            if (Program.OnPath(tool))
+            {
+                first.Tools[tool] = new Samples();
+                impls.Add((tool, first, first.Tools[tool], run));
+            }
+        }
         // Warm-up: each implementation runs until it has run for WarmUp (at least once), so the
         // engine's tiered JIT has reached steady state before anything is recorded.
         foreach (var (name, row, s, f) in warmUp ? impls : [])
@@ -139,7 +149,8 @@ internal sealed class Bench
         }
         foreach (var (row, _) in rows)
         {
-            _log($"  {row.Name}: PsSockets {row.Cell(row.Ps, row.PsMissing)}, raw {row.Cell(row.Raw, row.RawMissing)}, python3 {row.Cell(row.Py, row.PyMissing)} {row.Unit}");
+            string others = string.Concat(row.Tools.Select(t => $", {t.Key} {row.Cell(t.Value, null)}"));
+            _log($"  {row.Name}: PsSockets {row.Cell(row.Ps, row.PsMissing)}, raw {row.Cell(row.Raw, row.RawMissing)}, python3 {row.Cell(row.Py, row.PyMissing)}{others} {row.Unit}");
         }
     }
 
@@ -179,6 +190,29 @@ internal sealed class Bench
     }
 
     private static double GBps(long bytes, double seconds) => bytes / seconds / 1e9;
+
+    private static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Runs a command-line tool to its end and returns its wall-clock seconds; a non-zero exit throws.</summary>
+    private static double Tool(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+        var sw = Stopwatch.StartNew();
+        var p = Children.Start(info);
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            Children.Kill(p);
+            throw new TimeoutException($"{file} did not finish within 5 minutes and was killed.");
+        }
+        p.WaitForExit();
+        double seconds = sw.Elapsed.TotalSeconds;
+        return p.ExitCode == 0 ? seconds : throw new InvalidOperationException($"{file} exited {p.ExitCode}: {stderr.Result.Trim()}");
+    }
 
     /// <summary>
     /// Runs the cmdlets before anything is measured, until their speed stops improving: the engine
@@ -314,7 +348,13 @@ internal sealed class Bench
                 s.SendFile(file);
                 s.Shutdown(SocketShutdown.Send);
             }),
-            _py is null ? null : () => IntoSink(total, port => _py.Call(new { op = "send_file", port, path = file }, PyLimit)));
+            _py is null ? null : () => IntoSink(total, port => _py.Call(new { op = "send_file", port, path = file }, PyLimit)),
+            tools:
+            [
+                ("socat", () => IntoSink(total, port => Tool("socat", "-u", $"OPEN:{file}", $"TCP:127.0.0.1:{port}"))),
+                ("ncat", () => IntoSink(total, port => Tool("sh", "-c", "exec ncat --send-only 127.0.0.1 \"$1\" < \"$0\"", file, Port(port)))),
+            ]);
+        sendFile.Notes.Add("socat -u OPEN:file TCP:127.0.0.1:port and ncat --send-only 127.0.0.1 port < file, where installed: what a shell user types instead.");
         Rows.Add(sendFile);
 
         string outFile = Path.Combine(_scratch, "received.bin");
@@ -356,7 +396,13 @@ internal sealed class Bench
                 }
                 return sw.Elapsed.TotalSeconds;
             }),
-            _py is null ? null : () => FromSender(port => _py.Call(new { op = "recv_file", port, path = outFile }, PyLimit).GetProperty("elapsed").GetDouble()));
+            _py is null ? null : () => FromSender(port => _py.Call(new { op = "recv_file", port, path = outFile }, PyLimit).GetProperty("elapsed").GetDouble()),
+            tools:
+            [
+                ("socat", () => FromSender(port => Tool("socat", "-u", $"TCP:127.0.0.1:{port}", $"CREATE:{outFile}"))),
+                ("ncat", () => FromSender(port => Tool("sh", "-c", "exec ncat --recv-only 127.0.0.1 \"$1\" > \"$0\"", outFile, Port(port)))),
+            ]);
+        recvFile.Notes.Add("socat -u TCP:127.0.0.1:port CREATE:file and ncat --recv-only 127.0.0.1 port > file, where installed, timed from process start to exit (a few ms of start-up included).");
         Rows.Add(recvFile);
         File.Delete(file);
     }

@@ -49,6 +49,9 @@ internal sealed class Row
     public string? RawMissing { get; set; }
     public string? PyMissing { get; set; }
 
+    /// <summary>Command-line tools (socat, ncat) doing the same work, where installed: tool name to its samples.</summary>
+    public SortedDictionary<string, Samples> Tools { get; } = new(StringComparer.Ordinal);
+
     public List<Goal> Goals { get; } = new();
     public List<string> Notes { get; } = new();
 
@@ -59,6 +62,8 @@ internal sealed class Row
     public double? RatioToRaw => Ratio(Ps.Median, Raw.Median);
 
     public double? RatioToPython => Ratio(Ps.Median, Py.Median);
+
+    public double? RatioTo(Samples other) => Ratio(Ps.Median, other.Median);
 
     private double? Ratio(double? ps, double? other)
     {

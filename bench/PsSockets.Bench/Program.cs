@@ -183,7 +183,7 @@ internal static class Program
         throw new InvalidOperationException("PsSockets.sln not found above the harness or the current directory.");
     }
 
-    private static bool OnPath(string tool) =>
+    public static bool OnPath(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Any(d => File.Exists(Path.Combine(d, tool)));
 

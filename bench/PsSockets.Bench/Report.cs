@@ -58,6 +58,13 @@ internal static class Report
             Line(Cells(r));
         }
         sb.AppendLine();
+        foreach (var r in rows)
+        {
+            foreach (var (tool, samples) in r.Tools)
+            {
+                sb.AppendLine($"{r.Name}: {tool} {r.Cell(samples, null)} {r.Unit}, PsSockets ÷ {tool} {Row.FormatRatio(r.RatioTo(samples))}");
+            }
+        }
         sb.AppendLine("Ratios are PsSockets' speed over the baseline's (for ms, the inverse of the times): above 1.00x PsSockets is faster.");
         var missing = rows.SelectMany(r => new[] { r.PsMissing, r.RawMissing, r.PyMissing }).Where(m => m is not null && m != "-").Distinct().ToList();
         foreach (var m in missing)
@@ -138,6 +145,25 @@ internal static class Report
         for (int i = 0; i < notes.Count; i++)
         {
             sb.AppendLine($"{i + 1}. {Md(notes[i])}");
+        }
+        var withTools = rows.Select((r, i) => (Row: r, Number: i + 1)).Where(x => x.Row.Tools.Count > 0).ToList();
+        if (withTools.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("### Against socat and ncat");
+            sb.AppendLine();
+            sb.AppendLine("The same work done by the command-line tools a shell user would reach for, in the same rounds as the row (notes above say how each is run).");
+            sb.AppendLine();
+            sb.AppendLine("| # | scenario | tool | the tool | PsSockets | PsSockets ÷ tool | spread of the tool |");
+            sb.AppendLine("|---|---|---|--:|--:|--:|--:|");
+            foreach (var (r, number) in withTools)
+            {
+                foreach (var (tool, samples) in r.Tools)
+                {
+                    string spread = samples.Count > 1 ? $"{r.Format(samples.Min!.Value)} – {r.Format(samples.Max!.Value)} ({samples.Count})" : "";
+                    sb.AppendLine($"| {number} | {Md(r.Name)} | {tool} | {r.Cell(samples, null)} {r.Unit} | {r.Cell(r.Ps, r.PsMissing)} {r.Unit} | {Row.FormatRatio(r.RatioTo(samples))} | {spread} |");
+                }
+            }
         }
         sb.AppendLine();
         sb.AppendLine("Spread (min – max of the rounds) for the rows with more than one sample:");

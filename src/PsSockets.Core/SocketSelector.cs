@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Net.Sockets;
 using System.Threading;
 
@@ -27,31 +26,45 @@ public sealed class SelectResult
 /// <summary>
 /// select(): waits until one of the sockets is ready. A socket with bytes already buffered is
 /// readable at once (the OS cannot know of them); a closed socket in any list lands in the error
-/// set instead of failing the call.
+/// set instead of failing the call. Each socket is reported once per set, in input order.
 /// </summary>
 public static class SocketSelector
 {
     // The OS wait is cut into slices so that a stop (Ctrl+C) is seen within this time.
     private static readonly TimeSpan s_slice = TimeSpan.FromMilliseconds(100);
 
-    public static SelectResult Select(IReadOnlyCollection<PsSocket> read, IReadOnlyCollection<PsSocket> write,
-        IReadOnlyCollection<PsSocket> error, TimeSpan? timeout, CancellationToken token)
+    public static SelectResult Select(IReadOnlyList<PsSocket> read, IReadOnlyList<PsSocket> write,
+        IReadOnlyList<PsSocket> error, TimeSpan? timeout, CancellationToken token)
     {
-        var closed = read.Concat(write).Concat(error).Where(s => s.IsClosed).Distinct().ToArray();
-        var buffered = read.Where(s => !s.IsClosed && s.BytesBuffered > 0).Distinct().ToArray();
+        var closed = new List<PsSocket>();
+        var r = new Candidates(read, closed);
+        var w = new Candidates(write, closed);
+        var e = new Candidates(error, closed);
+        var buffered = r.Buffered();
         var deadline = timeout is { } t ? DateTime.UtcNow + t : DateTime.MaxValue;
         while (true)
         {
             token.ThrowIfCancellationRequested();
-            var wait = buffered.Length > 0 || closed.Length > 0 ? TimeSpan.Zero : Remaining(deadline);
-            var ready = SelectOnce(read, write, error, wait < s_slice ? wait : s_slice);
-            if (ready is not null || wait == TimeSpan.Zero || DateTime.UtcNow >= deadline)
+            var wait = buffered is not null || closed.Count > 0 ? TimeSpan.Zero : Remaining(deadline);
+            try
             {
-                var readable = buffered.Union(ready?.Read ?? []).ToArray();
-                var failed = closed.Union(ready?.Error ?? []).ToArray();
-                return new SelectResult(readable, ready?.Write ?? [], failed);
+                if (SelectOnce(r, w, e, wait < s_slice ? wait : s_slice) || wait == TimeSpan.Zero || DateTime.UtcNow >= deadline)
+                {
+                    break;
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                // Another thread closed a socket during the wait: report it, and nothing as ready from the OS.
+                foreach (var c in new[] { r, w, e })
+                {
+                    c.Os.Clear();
+                    c.AddNowClosed(closed);
+                }
+                break;
             }
         }
+        return new SelectResult(r.Ready(buffered), w.Ready(null), Failed(Distinct(closed), e.Ready(null)));
     }
 
     private static TimeSpan Remaining(DateTime deadline) =>
@@ -59,42 +72,137 @@ public static class SocketSelector
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    private static SelectResult? SelectOnce(IReadOnlyCollection<PsSocket> read, IReadOnlyCollection<PsSocket> write,
-        IReadOnlyCollection<PsSocket> error, TimeSpan wait)
+    /// <summary>One OS wait; true when it found a socket ready.</summary>
+    private static bool SelectOnce(Candidates r, Candidates w, Candidates e, TimeSpan wait)
     {
-        var byOsSocket = new Dictionary<Socket, PsSocket>();
-        List<Socket> Open(IEnumerable<PsSocket> sockets)
-        {
-            var list = new List<Socket>();
-            foreach (var s in sockets.Where(s => !s.IsClosed).Distinct())
-            {
-                byOsSocket[s.Socket] = s;
-                list.Add(s.Socket);
-            }
-            return list;
-        }
-        var r = Open(read);
-        var w = Open(write);
-        var e = Open(error);
-        if (r.Count + w.Count + e.Count == 0)
+        r.Refill();
+        w.Refill();
+        e.Refill();
+        if (r.Os.Count + w.Os.Count + e.Os.Count == 0)
         {
             // Nothing to wait on: select() with empty sets just sleeps.
             Thread.Sleep(wait);
-            return null;
+            return false;
         }
-        try
+        Socket.Select(r.Os.Count > 0 ? r.Os : null, w.Os.Count > 0 ? w.Os : null, e.Os.Count > 0 ? e.Os : null, wait);
+        return r.Os.Count + w.Os.Count + e.Os.Count > 0;
+    }
+
+    private static PsSocket[] Failed(IReadOnlyList<PsSocket> closed, PsSocket[] osErrors)
+    {
+        if (closed.Count == 0)
         {
-            Socket.Select(r.Count > 0 ? r : null, w.Count > 0 ? w : null, e.Count > 0 ? e : null, wait);
+            return osErrors;
         }
-        catch (ObjectDisposedException)
+        var failed = new PsSocket[closed.Count + osErrors.Length];
+        for (int i = 0; i < closed.Count; i++)
         {
-            // A socket was closed by another thread during the wait: the next round reports it.
-            return new SelectResult([], [], byOsSocket.Values.Where(s => s.IsClosed).ToArray());
+            failed[i] = closed[i];
         }
-        if (r.Count + w.Count + e.Count == 0)
+        osErrors.CopyTo(failed, closed.Count);
+        return failed;
+    }
+
+    /// <summary>The sockets without repeats, in their order; the list itself when it has none.</summary>
+    private static IReadOnlyList<PsSocket> Distinct(IReadOnlyList<PsSocket> sockets)
+    {
+        // Ids only grow, so sockets listed in creation order (the usual case) need no set to be known distinct.
+        for (int i = 1; i < sockets.Count; i++)
         {
-            return null;
+            if (sockets[i].Id <= sockets[i - 1].Id)
+            {
+                var seen = new HashSet<PsSocket>(sockets.Count, ReferenceEqualityComparer.Instance);
+                var distinct = new List<PsSocket>(sockets.Count);
+                foreach (var s in sockets)
+                {
+                    if (seen.Add(s))
+                    {
+                        distinct.Add(s);
+                    }
+                }
+                return distinct;
+            }
         }
-        return new SelectResult(r.Select(s => byOsSocket[s]).ToArray(), w.Select(s => byOsSocket[s]).ToArray(), e.Select(s => byOsSocket[s]).ToArray());
+        return sockets;
+    }
+
+    /// <summary>
+    /// One of the three lists: its open sockets, each once, in input order, and the OS sockets that
+    /// Socket.Select filters in place. Socket.Select keeps the order of what it leaves, so the two
+    /// lists are matched back by walking them side by side.
+    /// </summary>
+    private sealed class Candidates
+    {
+        private readonly List<PsSocket> _open;
+
+        public Candidates(IReadOnlyList<PsSocket> sockets, List<PsSocket> closed)
+        {
+            sockets = Distinct(sockets);
+            _open = new List<PsSocket>(sockets.Count);
+            Os = new List<Socket>(sockets.Count);
+            for (int i = 0; i < sockets.Count; i++)
+            {
+                (sockets[i].IsClosed ? closed : _open).Add(sockets[i]);
+            }
+        }
+
+        public List<Socket> Os { get; }
+
+        /// <summary>Which open sockets hold bytes already read; null when none does.</summary>
+        public bool[]? Buffered()
+        {
+            bool[]? buffered = null;
+            for (int i = 0; i < _open.Count; i++)
+            {
+                if (_open[i].BytesBuffered > 0)
+                {
+                    (buffered ??= new bool[_open.Count])[i] = true;
+                }
+            }
+            return buffered;
+        }
+
+        public void Refill()
+        {
+            Os.Clear();
+            foreach (var s in _open)
+            {
+                Os.Add(s.Socket);
+            }
+        }
+
+        public void AddNowClosed(List<PsSocket> closed)
+        {
+            foreach (var s in _open)
+            {
+                if (s.IsClosed)
+                {
+                    closed.Add(s);
+                }
+            }
+        }
+
+        /// <summary>The open sockets that Socket.Select left in <see cref="Os"/> or that are marked buffered.</summary>
+        public PsSocket[] Ready(bool[]? buffered)
+        {
+            if (Os.Count == 0 && buffered is null)
+            {
+                return [];
+            }
+            var ready = new List<PsSocket>(Os.Count);
+            for (int i = 0, k = 0; i < _open.Count; i++)
+            {
+                bool selected = k < Os.Count && ReferenceEquals(Os[k], _open[i].Socket);
+                if (selected)
+                {
+                    k++;
+                }
+                if (selected || (buffered is not null && buffered[i]))
+                {
+                    ready.Add(_open[i]);
+                }
+            }
+            return ready.ToArray();
+        }
     }
 }

@@ -23,9 +23,16 @@ public sealed class SocketTransformationAttribute : ArgumentTransformationAttrib
         }
         if (value is IEnumerable items and not string)
         {
-            return items.Cast<object?>().Select(i => ToSocket(Unwrap(i))).ToArray();
+            return ToSockets(items);
         }
         return ToSocket(value);
+    }
+
+    private static object?[] ToSockets(IEnumerable items)
+    {
+        var converted = items.Cast<object?>().Select(i => ToSocket(Unwrap(i))).ToArray();
+        // A PsSocket[] binds as it is; an object[] the binder would convert item by item, which is slow for many sockets.
+        return Array.TrueForAll(converted, c => c is null or PsSocket) ? Array.ConvertAll(converted, c => (PsSocket?)c) : converted;
     }
 
     private static object? Unwrap(object? value) => value is PSObject pso ? pso.BaseObject : value;

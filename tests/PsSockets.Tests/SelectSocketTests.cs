@@ -85,4 +85,55 @@ public sealed class SelectSocketTests(PsSession ps) : SocketTestBase(ps)
             """).Ok();
         Assert.Equal(new object?[] { 1, 1 }, result.Values);
     }
+
+    [Fact]
+    public void DuplicatesAreReportedOnceAndEachSetFollowsTheInputOrder()
+    {
+        var result = WithPair("""
+            $c2 = Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port
+            $s2 = Wait-SocketConnection -Listener $l -Timeout 5
+            Send-SocketData $c "x"
+            Send-SocketData $c2 "y"
+            $null = Select-Socket -Read $s -Timeout 5
+            $null = Select-Socket -Read $s2 -Timeout 5
+            $r = Select-Socket -Read $s2, $s, $s2, $s -Write $c, $c2, $c -Timeout 5
+            $r.Read.Count; [object]::ReferenceEquals($r.Read[0], $s2); [object]::ReferenceEquals($r.Read[1], $s)
+            $r.Write.Count; [object]::ReferenceEquals($r.Write[0], $c); [object]::ReferenceEquals($r.Write[1], $c2)
+            $r = Select-Socket -Read $s, $s2 -Timeout 5
+            [object]::ReferenceEquals($r.Read[0], $s); [object]::ReferenceEquals($r.Read[1], $s2)
+            """).Ok();
+        Assert.Equal(new object?[] { 2, true, true, 2, true, true, true, true }, result.Values);
+    }
+
+    [Fact]
+    public void BufferedAndOsReadySocketsComeInInputOrderAndOnce()
+    {
+        var result = WithPair("""
+            $c2 = Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port
+            $s2 = Wait-SocketConnection -Listener $l -Timeout 5
+            Send-SocketData $c "one`ntwo`n"
+            Receive-SocketData $s -Line
+            $s.BytesBuffered -gt 0
+            Send-SocketData $c2 "y"
+            $null = Select-Socket -Read $s2 -Timeout 5
+            $r = Select-Socket -Read $s2, $s -Timeout 5
+            $r.Read.Count; [object]::ReferenceEquals($r.Read[0], $s2); [object]::ReferenceEquals($r.Read[1], $s)
+            Send-SocketData $c "three"
+            $s.Socket.Poll(5000000, 'SelectRead')                 # the OS has bytes too now
+            (Select-Socket -Read $s, $s -Timeout 5).Read.Count
+            """).Ok();
+        Assert.Equal(new object?[] { "one", true, 2, true, true, true, 1 }, result.Values);
+    }
+
+    [Fact]
+    public void AClosedSocketInSeveralListsIsReportedOnce()
+    {
+        var result = WithPair("""
+            Close-Socket $l
+            $r = Select-Socket -Read $l, $s, $l -Write $c, $l -Error $l -Timeout 5
+            $r.Error.Count; [object]::ReferenceEquals($r.Error[0], $l)
+            $r.Read.Count; $r.Write.Count; [object]::ReferenceEquals($r.Write[0], $c)
+            """).Ok();
+        Assert.Equal(new object?[] { 1, true, 0, 1, true }, result.Values);
+    }
 }

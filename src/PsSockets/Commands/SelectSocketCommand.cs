@@ -35,5 +35,5 @@ public sealed class SelectSocketCommand : SocketCmdlet
         WriteObject(SocketSelector.Select(NonNull(Read), NonNull(Write), NonNull(Error), BoundTimeout(Timeout), StopToken));
 
     private static PsSocket[] NonNull(PsSocket[]? sockets) =>
-        sockets is null ? [] : Array.FindAll(sockets, s => s is not null);
+        sockets is null ? [] : Array.IndexOf(sockets, null) < 0 ? sockets : Array.FindAll(sockets, s => s is not null);
 }

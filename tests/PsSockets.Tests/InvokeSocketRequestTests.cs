@@ -51,8 +51,9 @@ public sealed class InvokeSocketRequestTests(PsSession ps) : SocketTestBase(ps)
     [Fact]
     public void StopEndsAWaitForTheAnswerWithinASecond()
     {
-        Ps.Run(ConnectedPair).Ok();
-        var outcome = Ps.RunAndStop("$ready.Set(); Invoke-SocketRequest $c 'PING'");
+        var server = (System.Net.Sockets.Socket)Ps.Run(ConnectedPair + "\n$s.Socket").Ok().Single!;
+        // Stopped once the request is at the peer, so the stop lands in the wait for the answer.
+        var outcome = Ps.RunAndStop("$ready.Set(); Invoke-SocketRequest $c 'PING'", stopWhen: () => server.Available >= "PING\n".Length);
         AssertStoppedPromptly(outcome);
         Assert.Equal("PING", Ps.Run("Receive-SocketData $s -Line -Timeout 5").Ok().Single);
     }

@@ -79,7 +79,8 @@ public sealed class PsSession : IDisposable
     /// blocking call, stops it as Ctrl+C would, and returns how long the stop took and what the
     /// script ended with.
     /// </summary>
-    public StopOutcome RunAndStop(string script, TimeSpan? readyTimeout = null)
+    /// <param name="stopWhen">When given, the stop also waits for this (e.g. the peer has the request), up to the ready timeout.</param>
+    public StopOutcome RunAndStop(string script, TimeSpan? readyTimeout = null, Func<bool>? stopWhen = null)
     {
         using var ready = new ManualResetEventSlim();
         Set("ready", ready);
@@ -92,6 +93,11 @@ public sealed class PsSession : IDisposable
         {
             ps.Stop();
             throw new TimeoutException("The script never signalled $ready: " + string.Join(" | ", ps.Streams.Error));
+        }
+        if (stopWhen is not null && !SpinWait.SpinUntil(stopWhen, readyTimeout ?? TimeSpan.FromSeconds(30)))
+        {
+            ps.Stop();
+            throw new TimeoutException("The condition to stop on never came true: " + string.Join(" | ", ps.Streams.Error));
         }
         var watch = Stopwatch.StartNew();
         ps.Stop();

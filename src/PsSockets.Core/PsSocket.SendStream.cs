@@ -11,7 +11,7 @@ public sealed partial class PsSocket
 {
     private const int CopyChunk = 1024 * 1024;
     private const long SendFileCall = 16 * 1024 * 1024; // at most per call, so progress and Ctrl+C are seen often
-    private const int PollSliceMicroseconds = 100_000;
+    internal const int PollSliceMicroseconds = 100_000;
 
     /// <summary>
     /// Sends <paramref name="stream"/> from its position: <paramref name="length"/> bytes, or to its

@@ -30,7 +30,7 @@ public sealed partial class PsSocket : IDisposable
         Socket = socket;
         Id = Interlocked.Increment(ref s_lastId);
         Name = name;
-        Created = DateTime.Now;
+        _createdUtc = DateTime.UtcNow;
         RefreshEndPoints();
     }
 
@@ -42,7 +42,9 @@ public sealed partial class PsSocket : IDisposable
     /// <summary>The OS socket, for experts: every option and call of System.Net.Sockets.Socket.</summary>
     public Socket Socket { get; }
 
-    public DateTime Created { get; }
+    /// <summary>When the socket was made, local time (kept in UTC: DateTime.Now costs a time zone lookup per socket).</summary>
+    public DateTime Created => _createdUtc.ToLocalTime();
+    private readonly DateTime _createdUtc;
 
     public string Protocol => Socket.ProtocolType switch
     {

@@ -92,18 +92,16 @@ public static class SocketFactory
                 if (existing is null)
                 {
                     Configure(socket, options);
+                    ConnectPolled(socket, endPoint, deadline);
+                    return new PsSocket(socket, options.Name) { Timeout = options.Timeout };
                 }
                 var pending = socket.ConnectAsync(endPoint, deadline.Token);
                 if (!pending.IsCompletedSuccessfully)
                 {
                     pending.AsTask().GetAwaiter().GetResult();
                 }
-                if (existing is not null)
-                {
-                    existing.RefreshEndPoints();
-                    return existing;
-                }
-                return new PsSocket(socket, options.Name) { Timeout = options.Timeout };
+                existing.RefreshEndPoints();
+                return existing;
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException { SocketErrorCode: SocketError.OperationAborted } && deadline.Expired)
             {
@@ -177,6 +175,36 @@ public static class SocketFactory
             addresses = addresses.Where(a => a.AddressFamily == family).ToArray();
         }
         return addresses;
+    }
+
+    /// <summary>
+    /// connect() on a socket of our own: non-blocking, then poll(2) in slices until the handshake is
+    /// done, the deadline passes or the caller stops. On loopback the handshake is over before
+    /// connect() returns, so this saves ConnectAsync's trip through the epoll thread and the thread
+    /// pool (about half of what a connect costs). Only for sockets we throw away when the connect
+    /// fails: after a failed non-blocking connect, .NET's Socket wrongly says it is connected.
+    /// </summary>
+    private static void ConnectPolled(Socket socket, IPEndPoint endPoint, in Deadline deadline)
+    {
+        socket.Blocking = false;
+        try
+        {
+            socket.Connect(endPoint);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        {
+            // Windows reports a failed connect as an error condition, never as writable.
+            while (!socket.Poll(PsSocket.PollSliceMicroseconds, SelectMode.SelectWrite) && !socket.Poll(0, SelectMode.SelectError))
+            {
+                deadline.Token.ThrowIfCancellationRequested();
+            }
+            var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+            if (error != SocketError.Success)
+            {
+                throw new SocketException((int)error);
+            }
+        }
+        socket.Blocking = true;
     }
 
     private static void DisposeUnlessExisting(Socket socket, PsSocket? existing)

@@ -51,8 +51,9 @@ public sealed class SocketLifecycleTests(PsSession ps) : SocketTestBase(ps)
             Send-SocketData $s "pong"
             Receive-SocketData $c -Count 4
             $c.RemoteEndPoint.Address.ToString(); $s.State; $c.BytesSent; $c.BytesReceived
+            $c.Socket.Connected; $c.Socket.Blocking
             """, connectTo, listenOn).Ok();
-        Assert.Equal(new object?[] { "ping", "pong", listenOn, "Connected", 4L, 4L }, Normalize(result));
+        Assert.Equal(new object?[] { "ping", "pong", listenOn, "Connected", 4L, 4L, true, true }, Normalize(result));
     }
 
     [Fact]

@@ -150,6 +150,25 @@ public sealed class TimeoutAndStopTests(PsSession ps) : SocketTestBase(ps)
         Assert.Empty(Ps.Run("Get-Socket").Ok().Output);
     }
 
+    [Fact]
+    public void TimedOutConnectsLeakNoDescriptor()
+    {
+        Ps.Run(FullBacklog).Ok();
+        int before = OpenDescriptors();
+        var result = Ps.Run("""
+            $sockets = (Get-Socket).Count
+            $timeouts = 0
+            foreach ($i in 1..5) {
+                Connect-Socket 127.0.0.1 $port -Timeout 0.1 -ErrorAction SilentlyContinue -ErrorVariable failed
+                if ($failed[0].FullyQualifiedErrorId -like 'OperationTimeout,*') { $timeouts++ }
+            }
+            $timeouts; (Get-Socket).Count -eq $sockets
+            """).Ok();
+        Assert.Equal(new object?[] { 5, true }, result.Values);
+        Assert.InRange(OpenDescriptors(), 0, before + 2);
+        Ps.Run("Get-Socket | Close-Socket").Ok();
+    }
+
     /// <summary>The scene's setup runs first, then $ready.Set() just before the blocking last line.</summary>
     private static string ReadyBeforeLastLine(string script)
     {

@@ -27,10 +27,15 @@ public sealed class CloseSocketCommand : SocketCmdlet
     {
         foreach (var socket in All ? Registry.All : Socket)
         {
-            if (socket is not null && ShouldProcess(socket.ToString(), Abort ? "Close (reset)" : "Close"))
+            if (socket is null)
+            {
+                continue;
+            }
+            string target = socket.ToString();
+            if (ShouldProcess(target, Abort ? "Close (reset)" : "Close"))
             {
                 socket.Close(Abort);
-                WriteVerbose($"Closed {socket}{(Abort ? " with a reset" : string.Empty)}.");
+                WriteVerbose($"Closed {target}{(Abort ? " with a reset" : string.Empty)}.");
             }
         }
     }

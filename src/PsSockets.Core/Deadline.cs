@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 
 namespace PsSockets;
@@ -12,6 +13,7 @@ internal readonly struct Deadline : IDisposable
 {
     private readonly CancellationTokenSource? _timer;
     private readonly CancellationToken _caller;
+    private readonly long _expires; // Stopwatch timestamp; 0 when there is no time limit
 
     private Deadline(TimeSpan? timeout, CancellationToken caller)
     {
@@ -19,6 +21,7 @@ internal readonly struct Deadline : IDisposable
         Timeout = timeout;
         if (timeout is { } t)
         {
+            _expires = Stopwatch.GetTimestamp() + (long)Math.Min(t.TotalSeconds * Stopwatch.Frequency, long.MaxValue / 2);
             _timer = CancellationTokenSource.CreateLinkedTokenSource(caller);
             _timer.CancelAfter(t);
         }
@@ -30,8 +33,32 @@ internal readonly struct Deadline : IDisposable
 
     public CancellationToken Token => _timer?.Token ?? _caller;
 
-    /// <summary>True when the token fired because time ran out, not because the caller stopped.</summary>
-    public bool Expired => _timer is { IsCancellationRequested: true } && !_caller.IsCancellationRequested;
+    /// <summary>True when time ran out (the clock says so, or the timer fired), and the caller did not stop.</summary>
+    public bool Expired => !_caller.IsCancellationRequested
+        && (_timer is { IsCancellationRequested: true } || (_expires != 0 && Stopwatch.GetTimestamp() >= _expires));
+
+    /// <summary>
+    /// How long the next OS wait (poll) may last: <paramref name="slice"/>, or what is left of the time
+    /// limit when that is less, so a timeout ends on time rather than at the end of a slice.
+    /// </summary>
+    public int SliceMicroseconds(int slice)
+    {
+        if (_expires == 0)
+        {
+            return slice;
+        }
+        long left = (_expires - Stopwatch.GetTimestamp()) * 1_000_000 / Stopwatch.Frequency;
+        return (int)Math.Clamp(left, 0, slice);
+    }
+
+    /// <summary>Throws OperationCanceledException once the caller stopped or the time is up.</summary>
+    public void ThrowIfOver()
+    {
+        if (_caller.IsCancellationRequested || Expired)
+        {
+            throw new OperationCanceledException(Token);
+        }
+    }
 
     /// <summary>True when the caller stopped the operation (Ctrl+C).</summary>
     public bool CallerStopped => _caller.IsCancellationRequested;

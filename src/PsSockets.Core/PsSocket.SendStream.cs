@@ -122,9 +122,9 @@ public sealed partial class PsSocket
     /// <summary>Waits in poll(2) slices until the socket is ready, the deadline passes or the caller stops (OperationCanceledException).</summary>
     private void WaitUntil(SelectMode mode, in Deadline deadline)
     {
-        while (!Socket.Poll(PollSliceMicroseconds, mode))
+        while (!Socket.Poll(deadline.SliceMicroseconds(PollSliceMicroseconds), mode))
         {
-            deadline.Token.ThrowIfCancellationRequested();
+            deadline.ThrowIfOver();
         }
     }
 

@@ -194,9 +194,9 @@ public static class SocketFactory
         catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
         {
             // Windows reports a failed connect as an error condition, never as writable.
-            while (!socket.Poll(PsSocket.PollSliceMicroseconds, SelectMode.SelectWrite) && !socket.Poll(0, SelectMode.SelectError))
+            while (!socket.Poll(deadline.SliceMicroseconds(PsSocket.PollSliceMicroseconds), SelectMode.SelectWrite) && !socket.Poll(0, SelectMode.SelectError))
             {
-                deadline.Token.ThrowIfCancellationRequested();
+                deadline.ThrowIfOver();
             }
             var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
             if (error != SocketError.Success)

@@ -203,6 +203,13 @@ public sealed class FileTransferTests(PsSession ps) : SocketTestBase(ps), IDispo
 
         var notFileSystem = WithPair("Receive-SocketData $s -ToEnd -OutFile 'Variable:\\x'");
         Assert.Contains("NotAFileSystemPath", notFileSystem.Describe());
+
+        var passThruAlone = WithPair("Receive-SocketData $s -Count 1 -PassThru");
+        Assert.Contains("PassThruWithoutOutFile", passThruAlone.Describe());
+
+        var outFileAlone = Ps.Run("Receive-SocketData $s -OutFile ([IO.Path]::Combine($args[0], 'y'))", _dir);
+        Assert.Contains("AmbiguousParameterSet", outFileAlone.Describe());
+        Assert.False(File.Exists(Path.Combine(_dir, "y")));
     }
 
     private string WriteFile(string name, long size)

@@ -548,7 +548,7 @@ internal sealed class Bench
                 Pinned(cpu, raw), py is null ? null : Pinned(cpu, py));
             Rows.AddRange([two, methods, one]);
         }
-        string free = "As scheduled: nothing pinned, threads go where the scheduler puts them, as when a user runs the loop; design.md's goals are stated for this. On this VM placement swings the result: a client whose threads all block (raw .NET, python3) pays two hypervisor wake-ups per round trip when its peer sits on the other vCPU and runs several times faster when the scheduler keeps both on one; a PowerShell client keeps its vCPU busy between calls, so it pays fewer. The spread table shows the swings; the one-CPU rows above show the CPU cost.";
+        string free = "As scheduled: nothing pinned, threads go where the scheduler puts them, as when a user runs the loop; design.md's goals are stated for this. On this VM placement swings the result: a client whose threads all block (raw .NET, python3) pays two hypervisor wake-ups per round trip when its peer sits on the other vCPU and runs several times faster when the scheduler keeps both on one. PsSockets' receive checks for the reply for up to 200 µs before it sleeps (while the peer answers within that), and a PowerShell loop keeps its vCPU busy between calls, so it pays fewer. The spread table shows the swings; the one-CPU rows show the CPU cost.";
         Row Free(string name, string? missing, params Goal[] goals)
         {
             var row = Make(name, missing, goals);

@@ -86,12 +86,17 @@ public sealed class SelectSocketTests(PsSession ps) : SocketTestBase(ps)
         Assert.Equal(new object?[] { 1, 1 }, result.Values);
     }
 
+    /// <summary>A second client $c2 on the pair's listener, and its server side $s2.</summary>
+    private const string SecondPair = """
+        $c2 = Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port
+        $s2 = Wait-SocketConnection -Listener $l -Timeout 5
+
+        """;
+
     [Fact]
     public void DuplicatesAreReportedOnceAndEachSetFollowsTheInputOrder()
     {
-        var result = WithPair("""
-            $c2 = Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port
-            $s2 = Wait-SocketConnection -Listener $l -Timeout 5
+        var result = WithPair(SecondPair + """
             Send-SocketData $c "x"
             Send-SocketData $c2 "y"
             $null = Select-Socket -Read $s -Timeout 5
@@ -108,9 +113,7 @@ public sealed class SelectSocketTests(PsSession ps) : SocketTestBase(ps)
     [Fact]
     public void BufferedAndOsReadySocketsComeInInputOrderAndOnce()
     {
-        var result = WithPair("""
-            $c2 = Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port
-            $s2 = Wait-SocketConnection -Listener $l -Timeout 5
+        var result = WithPair(SecondPair + """
             Send-SocketData $c "one`ntwo`n"
             Receive-SocketData $s -Line
             $s.BytesBuffered -gt 0

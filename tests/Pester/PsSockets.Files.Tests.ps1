@@ -47,6 +47,15 @@ Describe 'Files over a loopback connection' {
         Receive-SocketData $pair.Server -Line -Timeout 5 | Should -Be 'next'
     }
 
+    It 'refuses -PassThru without -OutFile, before receiving anything' {
+        $pair = New-LoopbackPair
+        Send-SocketData $pair.Client 'x'
+
+        { Receive-SocketData $pair.Server -Count 1 -PassThru -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PassThruWithoutOutFile,PsSockets.Commands.ReceiveSocketDataCommand'
+        Receive-SocketData $pair.Server -Count 1 -Timeout 5 | Should -Be 'x'
+    }
+
     It 'shows bytes as hexdump -C does' {
         $pair = New-LoopbackPair
         Send-SocketData $pair.Client "Hello, world!`n"

@@ -107,9 +107,15 @@ public sealed partial class PsSocket
         {
             // poll(2) then a recv that cannot block: the thread sleeps in the kernel and wakes straight
             // to the data, about twice as fast per round trip as ReceiveAsync's trip through the
-            // epoll thread, and the wait still ends on a timeout or Ctrl+C (within one poll slice).
-            WaitUntil(SelectMode.SelectRead, deadline);
-            received = Socket.Receive(space.Span, SocketFlags.None, out SocketError error);
+            // epoll thread, and the wait still ends on a timeout or Ctrl+C.
+            SocketError error;
+            do
+            {
+                WaitUntil(SelectMode.SelectRead, deadline);
+                using var nonBlocking = new NonBlockingScope(this);
+                received = Socket.Receive(space.Span, SocketFlags.None, out error);
+            }
+            while (error == SocketError.WouldBlock); // another reader took the bytes after the poll: wait again
             if (error != SocketError.Success)
             {
                 throw new SocketException((int)error);

@@ -21,6 +21,7 @@
         'Disconnect-Socket'
         'Close-Socket'
         'Get-Socket'
+        'Resolve-SocketAddress'
         'ConvertTo-SocketBytes'
         'ConvertFrom-SocketBytes'
     )

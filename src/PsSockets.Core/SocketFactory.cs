@@ -140,31 +140,7 @@ public static class SocketFactory
 
     private static IPAddress[] Resolve(string host, AddressFamily family, PsSocket? existing, in Deadline deadline)
     {
-        string name = host.Length > 2 && host[0] == '[' && host[^1] == ']' ? host[1..^1] : host;
-        IPAddress[] addresses;
-        if (IPAddress.TryParse(name, out var literal))
-        {
-            addresses = [literal];
-        }
-        else
-        {
-            try
-            {
-                addresses = Dns.GetHostAddressesAsync(name, family, deadline.Token).GetAwaiter().GetResult();
-            }
-            catch (OperationCanceledException) when (deadline.Expired)
-            {
-                throw new SocketOperationException(SocketFailure.OperationTimeout, $"Timed out after {Deadline.Describe(deadline.Timeout)} resolving '{name}'.", host);
-            }
-            catch (SocketException e)
-            {
-                throw new SocketOperationException(SocketFailure.HostNotFound, $"Cannot resolve host '{name}': {e.Message}.", host, e);
-            }
-            catch (ArgumentException e)
-            {
-                throw new SocketOperationException(SocketFailure.HostNotFound, $"Cannot resolve host '{name}': {e.Message}", host, e);
-            }
-        }
+        var addresses = AddressResolver.Lookup(host, family, deadline);
         if (existing is not null)
         {
             bool dual = existing.AddressFamily == AddressFamily.InterNetworkV6 && existing.Socket.DualMode;

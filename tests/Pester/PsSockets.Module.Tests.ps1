@@ -24,8 +24,10 @@ Describe 'The PsSockets module' {
             'ConvertTo-SocketBytes'
             'Disconnect-Socket'
             'Get-Socket'
+            'Invoke-SocketRequest'
             'New-Socket'
             'Receive-SocketData'
+            'Resolve-SocketAddress'
             'Select-Socket'
             'Send-SocketData'
             'Start-SocketListener'
@@ -48,7 +50,7 @@ Describe 'The PsSockets module' {
         [System.Array]::Sort($listed, [System.StringComparer]::Ordinal)
         [System.Array]::Sort($loaded, [System.StringComparer]::Ordinal)
 
-        $listed | Should -HaveCount 13
+        $listed | Should -HaveCount 14
         $listed | Should -BeExactly $loaded
     }
 }

@@ -1,0 +1,84 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+
+namespace PsSockets;
+
+/// <summary>getaddrinfo(): a host name or an address literal to its addresses, in the resolver's order.</summary>
+public static class AddressResolver
+{
+    /// <summary>
+    /// Every address of <paramref name="host"/> of <paramref name="family"/> (Unspecified: both), in the
+    /// order the system resolver gives them, which is the order a connect should try them in.
+    /// </summary>
+    public static IPAddress[] Resolve(string host, AddressFamily family, TimeSpan? timeout, CancellationToken token)
+    {
+        using var deadline = Deadline.Start(timeout, token);
+        var addresses = Lookup(host, family, deadline);
+        if (family != AddressFamily.Unspecified)
+        {
+            addresses = addresses.Where(a => a.AddressFamily == family).ToArray();
+        }
+        return addresses.Length > 0 ? addresses
+            : throw new SocketOperationException(SocketFailure.HostNotFound, $"Cannot resolve host '{host}': it has no address of family {family}.", host);
+    }
+
+    /// <summary>Like <see cref="Resolve"/>, each address paired with <paramref name="port"/> as an endpoint.</summary>
+    public static ResolvedAddress[] ResolveEndPoints(string host, int port, AddressFamily family, TimeSpan? timeout, CancellationToken token) =>
+        Resolve(host, family, timeout, token).Select(a => new ResolvedAddress(host, a, port)).ToArray();
+
+    /// <summary>The addresses of a name, or the address a literal (bracketed or not) stands for.</summary>
+    internal static IPAddress[] Lookup(string host, AddressFamily family, in Deadline deadline)
+    {
+        string name = host.Length > 2 && host[0] == '[' && host[^1] == ']' ? host[1..^1] : host;
+        if (IPAddress.TryParse(name, out var literal))
+        {
+            return [literal];
+        }
+        try
+        {
+            return Dns.GetHostAddressesAsync(name, family, deadline.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (deadline.Expired)
+        {
+            throw new SocketOperationException(SocketFailure.OperationTimeout, $"Timed out after {Deadline.Describe(deadline.Timeout)} resolving '{name}'.", host);
+        }
+        catch (SocketException e)
+        {
+            throw new SocketOperationException(SocketFailure.HostNotFound, $"Cannot resolve host '{name}': {e.Message}.", host, e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new SocketOperationException(SocketFailure.HostNotFound, $"Cannot resolve host '{name}': {e.Message}", host, e);
+        }
+    }
+}
+
+/// <summary>One address a name resolved to, with the port it was asked with: what getaddrinfo returns.</summary>
+public sealed class ResolvedAddress
+{
+    internal ResolvedAddress(string hostName, IPAddress address, int port)
+    {
+        HostName = hostName;
+        Address = address;
+        Port = port;
+        EndPoint = new IPEndPoint(address, port);
+    }
+
+    /// <summary>The name (or literal) as it was given.</summary>
+    public string HostName { get; }
+
+    public IPAddress Address { get; }
+
+    public AddressFamily AddressFamily => Address.AddressFamily;
+
+    public int Port { get; }
+
+    /// <summary>Address and port, ready for Connect-Socket or a raw Socket.Connect.</summary>
+    public IPEndPoint EndPoint { get; }
+
+    /// <summary>127.0.0.1:80, [::1]:80: the one form endpoints print in everywhere.</summary>
+    public override string ToString() => PsSocket.FormatEndPoint(EndPoint);
+}

@@ -1,0 +1,44 @@
+using System.Management.Automation;
+using System.Net.Sockets;
+
+namespace PsSockets.Commands;
+
+/// <summary>getaddrinfo(): host names to every address they have, in the resolver's order, with a port as endpoints.</summary>
+[Cmdlet(VerbsDiagnostic.Resolve, "SocketAddress")]
+[OutputType(typeof(ResolvedAddress))]
+public sealed class ResolveSocketAddressCommand : SocketCmdlet
+{
+    /// <summary>Host names or address literals (127.0.0.1, ::1, [::1]).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("HostName")]
+    [ValidateNotNullOrEmpty]
+    public string[] ComputerName { get; set; } = [];
+
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(0, 65535)]
+    public int Port { get; set; }
+
+    [Parameter]
+    [ValidateSet(nameof(System.Net.Sockets.AddressFamily.Unspecified), nameof(System.Net.Sockets.AddressFamily.InterNetwork), nameof(System.Net.Sockets.AddressFamily.InterNetworkV6))]
+    public AddressFamily AddressFamily { get; set; } = AddressFamily.Unspecified;
+
+    /// <summary>How long one name may take to resolve.</summary>
+    [Parameter]
+    [ValidateRange(0.0, MaxTimeout)]
+    public double Timeout { get; set; }
+
+    protected override void Process()
+    {
+        foreach (string name in ComputerName)
+        {
+            try
+            {
+                WriteObject(AddressResolver.ResolveEndPoints(name, Port, AddressFamily, BoundTimeout(Timeout), StopToken), enumerateCollection: true);
+            }
+            catch (SocketOperationException e)
+            {
+                WriteSocketError(e); // one name that does not resolve does not stop the others
+            }
+        }
+    }
+}

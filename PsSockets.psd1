@@ -11,6 +11,7 @@
     FormatsToProcess     = @('PsSockets.Format.ps1xml')
     CmdletsToExport      = @(
         'New-Socket'
+        'New-SocketPair'
         'Connect-Socket'
         'Start-SocketListener'
         'Wait-SocketConnection'

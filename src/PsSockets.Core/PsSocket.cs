@@ -169,11 +169,12 @@ public sealed partial class PsSocket : IDisposable
         return $"{id} ({Protocol} {where})";
     }
 
-    /// <summary>One form for every endpoint: 127.0.0.1:80, [::1]:80.</summary>
+    /// <summary>One form for every endpoint: 127.0.0.1:80, [::1]:80, unix:/path (unix:@name for a Linux abstract name).</summary>
     public static string FormatEndPoint(EndPoint? endPoint) => endPoint switch
     {
         null => "-",
         IPEndPoint ip => ip.ToString(),
+        UnixDomainSocketEndPoint unix => unix.ToString() is { Length: > 0 } path ? "unix:" + path : "unix:(unnamed)",
         _ => endPoint.ToString() ?? "-",
     };
 

@@ -26,6 +26,7 @@ Describe 'The PsSockets module' {
             'Get-Socket'
             'Invoke-SocketRequest'
             'New-Socket'
+            'New-SocketPair'
             'Receive-SocketData'
             'Resolve-SocketAddress'
             'Select-Socket'
@@ -50,7 +51,7 @@ Describe 'The PsSockets module' {
         [System.Array]::Sort($listed, [System.StringComparer]::Ordinal)
         [System.Array]::Sort($loaded, [System.StringComparer]::Ordinal)
 
-        $listed | Should -HaveCount 14
+        $listed | Should -HaveCount 15
         $listed | Should -BeExactly $loaded
     }
 }

@@ -1,0 +1,76 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+
+namespace PsSockets;
+
+/// <summary>What connects the two sockets of a pair.</summary>
+public enum SocketPairTransport
+{
+    /// <summary>A Unix domain stream connection (socketpair(AF_UNIX)): no port, nothing on the network.</summary>
+    Unix,
+
+    /// <summary>A TCP connection over 127.0.0.1, for code that must see TCP (Nagle, keepalive, IP endpoints).</summary>
+    Tcp,
+}
+
+/// <summary>socketpair(): two sockets connected to each other, with no listener left behind.</summary>
+public static class SocketPair
+{
+    /// <summary>
+    /// Two connected stream sockets. .NET has no socketpair(), so a listener that only this call
+    /// knows of (an abstract Unix name on Linux, a temporary socket file elsewhere, or 127.0.0.1 on
+    /// an ephemeral port) accepts the one connection and is closed before the pair is returned.
+    /// </summary>
+    public static (PsSocket First, PsSocket Second) Create(SocketPairTransport transport, string? firstName, string? secondName)
+    {
+        var (endPoint, family, protocol, file) = transport switch
+        {
+            SocketPairTransport.Tcp => ((EndPoint)new IPEndPoint(IPAddress.Loopback, 0), AddressFamily.InterNetwork, ProtocolType.Tcp, (string?)null),
+            _ => UnixRendezvous(),
+        };
+        using var listener = new Socket(family, SocketType.Stream, protocol);
+        Socket? first = null;
+        Socket? second = null;
+        try
+        {
+            listener.Bind(endPoint);
+            listener.Listen(1);
+            // Both ends are local and the backlog is free: connect completes at once and accept finds it queued.
+            first = new Socket(family, SocketType.Stream, protocol);
+            first.Connect(listener.LocalEndPoint!);
+            second = listener.Accept();
+            if (transport == SocketPairTransport.Tcp)
+            {
+                first.NoDelay = second.NoDelay = true;
+            }
+            return (new PsSocket(first, firstName), new PsSocket(second, secondName));
+        }
+        catch (SocketException e)
+        {
+            first?.Dispose();
+            second?.Dispose();
+            throw SocketOperationException.FromSocketError(e, $"make a {transport} socket pair", transport.ToString());
+        }
+        finally
+        {
+            if (file is not null)
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    private static (EndPoint, AddressFamily, ProtocolType, string?) UnixRendezvous()
+    {
+        string unique = Guid.NewGuid().ToString("n")[..12];
+        if (OperatingSystem.IsLinux())
+        {
+            // An abstract name: no file to create or clean up, gone when the listener closes.
+            return (new UnixDomainSocketEndPoint("\0pssockets-pair-" + unique), AddressFamily.Unix, ProtocolType.Unspecified, null);
+        }
+        string file = Path.Combine(Path.GetTempPath(), $"pssockets-pair-{unique}.sock");
+        return (new UnixDomainSocketEndPoint(file), AddressFamily.Unix, ProtocolType.Unspecified, file);
+    }
+}

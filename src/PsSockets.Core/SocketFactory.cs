@@ -67,9 +67,10 @@ public static class SocketFactory
     }
 
     /// <summary>
-    /// connect(): resolves <paramref name="host"/> and tries every address in the resolver's order
-    /// until one accepts, all within one time limit. With <paramref name="existing"/>, that socket
-    /// is connected (to the addresses of its family) instead of a new one.
+    /// connect(): resolves <paramref name="host"/> and races its addresses (RFC 8305, see
+    /// <see cref="HappyEyeballs"/>) until one accepts, all within one time limit. With
+    /// <paramref name="existing"/>, that socket is connected (to the addresses of its family, one
+    /// after the other, since one socket can make only one attempt at a time) instead of a new one.
     /// </summary>
     public static PsSocket Connect(string host, int port, PsSocket? existing, AddressFamily family, SocketOptions options,
         TimeSpan? timeout, CancellationToken token)
@@ -82,53 +83,71 @@ public static class SocketFactory
         using var deadline = Deadline.Start(timeout ?? existing?.EffectiveTimeout(null), token);
         var addresses = Resolve(host, existing?.AddressFamily ?? family, existing, deadline);
         var failures = new List<string>();
-        SocketException? last = null;
+        var errors = new List<SocketException>();
+        if (existing is not null)
+        {
+            if (ConnectOneByOne(existing, addresses, port, deadline, failures, errors))
+            {
+                return existing;
+            }
+        }
+        else
+        {
+            try
+            {
+                if (HappyEyeballs.Connect(addresses, port, s => Configure(s, options), deadline, failures, errors) is { } connected)
+                {
+                    return new PsSocket(connected, options.Name) { Timeout = options.Timeout };
+                }
+            }
+            catch (OperationCanceledException e) when (deadline.CallerStopped)
+            {
+                throw new OperationCanceledException("The connect was stopped.", e);
+            }
+        }
+        string target = host.Contains(':') && !host.StartsWith('[') ? $"[{host}]:{port}" : $"{host}:{port}";
+        if (errors.Count == 0)
+        {
+            throw new SocketOperationException(SocketFailure.HostNotFound, $"Cannot connect to {target}: it has no address of family {existing?.AddressFamily ?? family}.", target);
+        }
+        var last = errors[^1];
+        string tried = failures.Count == 1 && IPAddress.TryParse(host.Trim('[', ']'), out _) ? last.Message : string.Join("; ", failures);
+        throw new SocketOperationException(SocketOperationException.Classify(last.SocketErrorCode),
+            $"Cannot connect to {target}: {tried}.", failures.Count == 1 ? new IPEndPoint(addresses[0], port) : target, last);
+    }
+
+    /// <summary>Connects the caller's socket to each address in turn; false when every one failed.</summary>
+    private static bool ConnectOneByOne(PsSocket existing, IPAddress[] addresses, int port, in Deadline deadline, List<string> failures, List<SocketException> errors)
+    {
         foreach (var address in addresses)
         {
             var endPoint = new IPEndPoint(address, port);
-            var socket = existing?.Socket ?? new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
-                if (existing is null)
-                {
-                    Configure(socket, options);
-                    ConnectPolled(socket, endPoint, deadline);
-                    return new PsSocket(socket, options.Name) { Timeout = options.Timeout };
-                }
-                var pending = socket.ConnectAsync(endPoint, deadline.Token);
+                var pending = existing.Socket.ConnectAsync(endPoint, deadline.Token);
                 if (!pending.IsCompletedSuccessfully)
                 {
                     pending.AsTask().GetAwaiter().GetResult();
                 }
                 existing.RefreshEndPoints();
-                return existing;
+                return true;
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException { SocketErrorCode: SocketError.OperationAborted } && deadline.Expired)
             {
-                DisposeUnlessExisting(socket, existing);
                 throw new SocketOperationException(SocketFailure.OperationTimeout,
                     $"Timed out after {Deadline.Describe(deadline.Timeout)} connecting to {PsSocket.FormatEndPoint(endPoint)}{Also(failures)}.", endPoint);
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException && deadline.CallerStopped)
             {
-                DisposeUnlessExisting(socket, existing);
                 throw new OperationCanceledException("The connect was stopped.", e);
             }
             catch (SocketException e)
             {
-                DisposeUnlessExisting(socket, existing);
-                last = e;
+                errors.Add(e);
                 failures.Add($"{PsSocket.FormatEndPoint(endPoint)}: {e.Message}");
             }
         }
-        string target = host.Contains(':') && !host.StartsWith('[') ? $"[{host}]:{port}" : $"{host}:{port}";
-        if (last is null)
-        {
-            throw new SocketOperationException(SocketFailure.HostNotFound, $"Cannot connect to {target}: it has no address of family {existing?.AddressFamily ?? family}.", target);
-        }
-        string tried = failures.Count == 1 && IPAddress.TryParse(host.Trim('[', ']'), out _) ? last.Message : string.Join("; ", failures);
-        throw new SocketOperationException(SocketOperationException.Classify(last.SocketErrorCode),
-            $"Cannot connect to {target}: {tried}.", failures.Count == 1 ? new IPEndPoint(addresses[0], port) : target, last);
+        return false;
     }
 
     /// <summary>getaddrinfo(): the addresses of a host (a literal address resolves to itself).</summary>
@@ -151,44 +170,6 @@ public static class SocketFactory
             addresses = addresses.Where(a => a.AddressFamily == family).ToArray();
         }
         return addresses;
-    }
-
-    /// <summary>
-    /// connect() on a socket of our own: non-blocking, then poll(2) in slices until the handshake is
-    /// done, the deadline passes or the caller stops. On loopback the handshake is over before
-    /// connect() returns, so this saves ConnectAsync's trip through the epoll thread and the thread
-    /// pool (about half of what a connect costs). Only for sockets we throw away when the connect
-    /// fails: after a failed non-blocking connect, .NET's Socket wrongly says it is connected.
-    /// </summary>
-    private static void ConnectPolled(Socket socket, IPEndPoint endPoint, in Deadline deadline)
-    {
-        socket.Blocking = false;
-        try
-        {
-            socket.Connect(endPoint);
-        }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-        {
-            // Windows reports a failed connect as an error condition, never as writable.
-            while (!socket.Poll(deadline.SliceMicroseconds(PsSocket.PollSliceMicroseconds), SelectMode.SelectWrite) && !socket.Poll(0, SelectMode.SelectError))
-            {
-                deadline.ThrowIfOver();
-            }
-            var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
-            if (error != SocketError.Success)
-            {
-                throw new SocketException((int)error);
-            }
-        }
-        socket.Blocking = true;
-    }
-
-    private static void DisposeUnlessExisting(Socket socket, PsSocket? existing)
-    {
-        if (existing is null)
-        {
-            socket.Dispose();
-        }
     }
 
     private static string Also(List<string> failures) =>

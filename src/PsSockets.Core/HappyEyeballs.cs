@@ -1,0 +1,173 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+
+namespace PsSockets;
+
+/// <summary>
+/// Connection racing as RFC 8305 ("Happy Eyeballs v2") describes it: the addresses in the resolver's
+/// order with the families interleaved; a new attempt starts every 250 ms, or at once when one fails,
+/// while the earlier ones go on; the first to connect wins and the others are closed. A dead route
+/// (a SYN nobody answers) then costs 250 ms instead of the whole time limit.
+/// </summary>
+internal static class HappyEyeballs
+{
+    public static readonly TimeSpan AttemptDelay = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// The connected socket, or null when every address failed (each failure is added to <paramref name="failures"/>).
+    /// A time limit that runs out is an OperationTimeout failure naming the attempts still pending; a stop is an OperationCanceledException.
+    /// </summary>
+    public static Socket? Connect(IReadOnlyList<IPAddress> addresses, int port, Action<Socket> configure, in Deadline deadline,
+        List<string> failures, List<SocketException> errors)
+    {
+        var order = Interleave(addresses);
+        var pending = new List<(Socket Socket, IPEndPoint EndPoint)>();
+        long delay = (long)(AttemptDelay.TotalSeconds * Stopwatch.Frequency);
+        long nextStart = 0;
+        int next = 0;
+        try
+        {
+            while (true)
+            {
+                if (next < order.Count && (pending.Count == 0 || Stopwatch.GetTimestamp() >= nextStart))
+                {
+                    var endPoint = new IPEndPoint(order[next++], port);
+                    nextStart = Stopwatch.GetTimestamp() + delay;
+                    var (started, connectedNow) = Start(endPoint, configure, failures, errors);
+                    if (connectedNow)
+                    {
+                        return Won(started!);
+                    }
+                    if (started is not null)
+                    {
+                        pending.Add((started, endPoint));
+                    }
+                    continue;
+                }
+                if (pending.Count == 0)
+                {
+                    return null;
+                }
+                var finished = WaitForAny(pending, next < order.Count ? nextStart : null, deadline);
+                foreach (var attempt in finished)
+                {
+                    pending.Remove(attempt);
+                    var error = (SocketError)(int)attempt.Socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+                    if (error == SocketError.Success)
+                    {
+                        return Won(attempt.Socket);
+                    }
+                    attempt.Socket.Dispose(); // after a failed non-blocking connect .NET's Socket wrongly says it is connected
+                    Fail(attempt.EndPoint, new SocketException((int)error), failures, errors);
+                    nextStart = 0; // a failure starts the next attempt at once
+                }
+            }
+        }
+        catch (OperationCanceledException) when (deadline.Expired)
+        {
+            string waiting = string.Join(", ", pending.Select(p => PsSocket.FormatEndPoint(p.EndPoint)));
+            string before = failures.Count == 0 ? string.Empty : $" (before that: {string.Join("; ", failures)})";
+            throw new SocketOperationException(SocketFailure.OperationTimeout,
+                $"Timed out after {Deadline.Describe(deadline.Timeout)} connecting to {waiting}{before}.", pending.Count == 1 ? pending[0].EndPoint : waiting);
+        }
+        finally
+        {
+            foreach (var (socket, _) in pending)
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    /// <summary>RFC 8305 section 4: alternate the families, starting with the family of the resolver's first answer.</summary>
+    internal static List<IPAddress> Interleave(IReadOnlyList<IPAddress> addresses)
+    {
+        if (addresses.Count == 0)
+        {
+            return [];
+        }
+        var first = new Queue<IPAddress>(addresses.Where(a => a.AddressFamily == addresses[0].AddressFamily));
+        var other = new Queue<IPAddress>(addresses.Where(a => a.AddressFamily != addresses[0].AddressFamily));
+        var order = new List<IPAddress>(addresses.Count);
+        while (first.Count + other.Count > 0)
+        {
+            if (first.TryDequeue(out var a))
+            {
+                order.Add(a);
+            }
+            if (other.TryDequeue(out var b))
+            {
+                order.Add(b);
+            }
+        }
+        return order;
+    }
+
+    /// <summary>
+    /// A non-blocking connect: the socket and whether it connected at once, or no socket when it failed at once.
+    /// (Socket.Connected cannot tell: after a pending connect fails, .NET's Socket says it is connected.)
+    /// </summary>
+    private static (Socket? Socket, bool ConnectedNow) Start(IPEndPoint endPoint, Action<Socket> configure, List<string> failures, List<SocketException> errors)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            configure(socket);
+            socket.Blocking = false;
+            socket.Connect(endPoint);
+            return (socket, true);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        {
+            return (socket, false);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            Fail(endPoint, e, failures, errors);
+            return (null, false);
+        }
+    }
+
+    /// <summary>Waits in poll slices until some attempts finish (connected or failed), the next attempt is due, or the deadline passes.</summary>
+    private static List<(Socket Socket, IPEndPoint EndPoint)> WaitForAny(List<(Socket Socket, IPEndPoint EndPoint)> pending, long? nextStart, in Deadline deadline)
+    {
+        while (true)
+        {
+            int wait = PsSocket.PollSliceMicroseconds;
+            if (nextStart is { } due)
+            {
+                long left = (due - Stopwatch.GetTimestamp()) * 1_000_000 / Stopwatch.Frequency;
+                wait = (int)Math.Clamp(left, 0, wait);
+            }
+            wait = deadline.SliceMicroseconds(wait);
+            // Windows reports a failed connect only as an error condition, never as writable.
+            var writable = pending.Select(p => p.Socket).ToList();
+            var failed = pending.Select(p => p.Socket).ToList();
+            Socket.Select(null, writable, failed, wait);
+            var finished = pending.Where(p => writable.Contains(p.Socket) || failed.Contains(p.Socket)).ToList();
+            if (finished.Count > 0 || (nextStart is { } d && Stopwatch.GetTimestamp() >= d))
+            {
+                return finished;
+            }
+            deadline.ThrowIfOver();
+        }
+    }
+
+    /// <summary>The winner goes back to (emulated) blocking, as every new socket is; the finally closes the others.</summary>
+    private static Socket Won(Socket socket)
+    {
+        socket.Blocking = true;
+        return socket;
+    }
+
+    private static void Fail(IPEndPoint endPoint, SocketException e, List<string> failures, List<SocketException> errors)
+    {
+        failures.Add($"{PsSocket.FormatEndPoint(endPoint)}: {e.Message}");
+        errors.Add(e);
+    }
+}

@@ -173,6 +173,7 @@ public sealed partial class PsSocket : IDisposable
     public static string FormatEndPoint(EndPoint? endPoint) => endPoint switch
     {
         null => "-",
+        IPEndPoint { Address.IsIPv4MappedToIPv6: true } mapped => new IPEndPoint(mapped.Address.MapToIPv4(), mapped.Port).ToString(), // an IPv4 peer of a dual-mode socket
         IPEndPoint ip => ip.ToString(),
         UnixDomainSocketEndPoint unix => unix.ToString() is { Length: > 0 } path ? "unix:" + path : "unix:(unnamed)",
         _ => endPoint.ToString() ?? "-",

@@ -199,7 +199,10 @@ public static class SocketFactory
         }
         catch (SocketException e)
         {
-            throw SocketOperationException.FromSocketError(e, $"bind to {PsSocket.FormatEndPoint(endPoint)}", endPoint);
+            string doing = endPoint.Address.IsIPv4MappedToIPv6 && !socket.DualMode
+                ? $"bind to {endPoint} (an IPv4-mapped address needs a dual-mode socket: -DualMode)"
+                : $"bind to {PsSocket.FormatEndPoint(endPoint)}";
+            throw SocketOperationException.FromSocketError(e, doing, endPoint);
         }
     }
 }

@@ -137,6 +137,25 @@ public sealed class SocketLifecycleTests(PsSession ps) : SocketTestBase(ps)
         Assert.Equal("[::1]:80", loaded.Single);
     }
 
+    [Fact]
+    public void ADualModeListenerTakesAnIpv4ClientAndPrintsItAsIpv4()
+    {
+        // ::ffff:127.0.0.1 is the IPv4 loopback seen by an IPv6 socket: only a dual-mode socket may bind it.
+        var result = Ps.Run("""
+            $l = Start-SocketListener -Address ::ffff:127.0.0.1 -DualMode
+            $l.Socket.AddressFamily; $l.Socket.DualMode
+            $c = Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port -Timeout 5
+            $s = Wait-SocketConnection $l -Timeout 5
+            [PsSockets.PsSocket]::FormatEndPoint($s.RemoteEndPoint) -eq [PsSockets.PsSocket]::FormatEndPoint($c.LocalEndPoint)
+            Send-SocketData $c "hi`n"; Receive-SocketData $s -Line -Timeout 5
+            (Start-SocketListener -Port 0 -Address ::1).Socket.DualMode
+            """).Ok();
+        Assert.Equal(new object?[] { "InterNetworkV6", true, true, "hi", false }, Normalize(result));
+
+        var refused = Ps.Run("Start-SocketListener -Address ::ffff:127.0.0.1");
+        Assert.Contains("needs a dual-mode socket: -DualMode", refused.OnlyError.ToString());
+    }
+
     /// <summary>Output values with enums as their names and ints widened, so expectations read plainly.</summary>
     internal static object?[] Normalize(ScriptResult result) =>
         result.Values.Select(v => v switch

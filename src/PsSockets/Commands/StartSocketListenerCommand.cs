@@ -28,6 +28,10 @@ public sealed class StartSocketListenerCommand : SocketCmdlet
     [Parameter]
     public SwitchParameter ReuseAddress { get; set; }
 
+    /// <summary>An IPv6 listener that takes IPv4 clients too (IPV6_V6ONLY off): on :: it serves both families.</summary>
+    [Parameter]
+    public SwitchParameter DualMode { get; set; }
+
     /// <summary>The default timeout of the listener's accepts and of every socket it accepts.</summary>
     [Parameter]
     [ValidateRange(0.0, MaxTimeout)]
@@ -39,6 +43,7 @@ public sealed class StartSocketListenerCommand : SocketCmdlet
         {
             Name = Name,
             ReuseAddress = ReuseAddress,
+            DualMode = IsBound(nameof(DualMode)) ? DualMode.IsPresent : null,
             Timeout = IsBound(nameof(Timeout)) ? Timeout : null,
         };
         var listener = Registry.Add(SocketFactory.Listen(new IPEndPoint(Address, Port), Backlog, options));

@@ -18,7 +18,7 @@ public sealed class SocketOptions
 }
 
 /// <summary>socket(), bind(), listen() and connect(): where PsSockets come from.</summary>
-public static class SocketFactory
+public static partial class SocketFactory
 {
     /// <summary>socket() and, when <paramref name="bindTo"/> is given, bind().</summary>
     public static PsSocket Create(AddressFamily family, SocketType type, IPEndPoint? bindTo, SocketOptions options)

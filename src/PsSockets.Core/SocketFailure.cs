@@ -23,4 +23,6 @@ public enum SocketFailure
     InvalidLengthPrefix,
     AccessDenied,
     InvalidArgument,
+    /// <summary>A unix socket file is there with no listener behind it (a crashed server's).</summary>
+    StaleSocketFile,
 }

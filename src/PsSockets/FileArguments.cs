@@ -46,6 +46,9 @@ internal static class FileArguments
         return file;
     }
 
+    /// <summary>A unix socket path resolved like a file path (relative to the current location); an abstract "@name" as it is.</summary>
+    public static string UnixSocket(PSCmdlet cmdlet, string path) => path.StartsWith('@') ? path : ForWriting(cmdlet, path);
+
     private static void RequireFileSystem(PSCmdlet cmdlet, ProviderInfo provider, string path)
     {
         if (provider.Name != "FileSystem")

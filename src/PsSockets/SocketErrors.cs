@@ -13,6 +13,7 @@ internal static class SocketErrors
         SocketFailure.OperationTimeout => ErrorCategory.OperationTimeout,
         SocketFailure.HostNotFound => ErrorCategory.ObjectNotFound,
         SocketFailure.AddressInUse => ErrorCategory.ResourceBusy,
+        SocketFailure.StaleSocketFile => ErrorCategory.ResourceExists,
         SocketFailure.SocketClosed or SocketFailure.NotListening or SocketFailure.NotConnected or SocketFailure.AlreadyConnected
             or SocketFailure.SocketShutdown => ErrorCategory.InvalidOperation,
         SocketFailure.MessageTooLarge => ErrorCategory.LimitsExceeded,

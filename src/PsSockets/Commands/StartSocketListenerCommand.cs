@@ -4,16 +4,19 @@ using System.Net;
 namespace PsSockets.Commands;
 
 /// <summary>bind() + listen(): on loopback unless an address is chosen, on an ephemeral port unless one is given.</summary>
-[Cmdlet(VerbsLifecycle.Start, "SocketListener")]
+[Cmdlet(VerbsLifecycle.Start, "SocketListener", DefaultParameterSetName = IpSet)]
 [OutputType(typeof(PsSocket))]
 public sealed class StartSocketListenerCommand : SocketCmdlet
 {
-    [Parameter(Position = 0)]
+    private const string IpSet = "Ip";
+    private const string PathSet = "Path";
+
+    [Parameter(Position = 0, ParameterSetName = IpSet)]
     [ValidateRange(0, 65535)]
     public int Port { get; set; }
 
     /// <summary>The local address; loopback by default, since exposing a port to the network is an explicit choice.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = IpSet)]
     [ValidateNotNull]
     public IPAddress Address { get; set; } = IPAddress.Loopback;
 
@@ -25,12 +28,21 @@ public sealed class StartSocketListenerCommand : SocketCmdlet
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
 
-    [Parameter]
+    [Parameter(ParameterSetName = IpSet)]
     public SwitchParameter ReuseAddress { get; set; }
 
     /// <summary>An IPv6 listener that takes IPv4 clients too (IPV6_V6ONLY off): on :: it serves both families.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = IpSet)]
     public SwitchParameter DualMode { get; set; }
+
+    /// <summary>A unix domain socket path to listen on, or "@name" for a Linux abstract name.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>Replaces a socket file that a listener left behind without closing (never another kind of file).</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    public SwitchParameter Force { get; set; }
 
     /// <summary>The default timeout of the listener's accepts and of every socket it accepts.</summary>
     [Parameter]
@@ -46,7 +58,9 @@ public sealed class StartSocketListenerCommand : SocketCmdlet
             DualMode = IsBound(nameof(DualMode)) ? DualMode.IsPresent : null,
             Timeout = IsBound(nameof(Timeout)) ? Timeout : null,
         };
-        var listener = Registry.Add(SocketFactory.Listen(new IPEndPoint(Address, Port), Backlog, options));
+        var listener = Registry.Add(ParameterSetName == PathSet
+            ? SocketFactory.ListenUnix(FileArguments.UnixSocket(this, Path), Backlog, Force, options)
+            : SocketFactory.Listen(new IPEndPoint(Address, Port), Backlog, options));
         WriteVerbose($"Listening: {listener}, backlog {Backlog}.");
         WriteObject(listener);
     }

@@ -71,6 +71,8 @@ public sealed class ShutdownCloseAndRegistryTests(PsSession ps) : SocketTestBase
             Close-Socket $c
             Close-Socket $c
             $c | Close-Socket
+            Close-Socket $null                      # a variable that never got its socket: nothing to close
+            $null | Close-Socket
             @(Get-Socket).Count
             Close-Socket -All
             @(Get-Socket).Count

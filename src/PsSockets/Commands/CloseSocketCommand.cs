@@ -25,7 +25,7 @@ public sealed class CloseSocketCommand : SocketCmdlet
 
     protected override void Process()
     {
-        foreach (var socket in All ? Registry.All : Socket)
+        foreach (var socket in All ? Registry.All : Socket ?? [])
         {
             if (socket is null)
             {

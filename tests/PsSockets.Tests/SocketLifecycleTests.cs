@@ -156,6 +156,30 @@ public sealed class SocketLifecycleTests(PsSession ps) : SocketTestBase(ps)
         Assert.Contains("needs a dual-mode socket: -DualMode", refused.OnlyError.ToString());
     }
 
+    [Fact]
+    public void ConnectSocketTakesAnEndpointInTheFormItPrints()
+    {
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"pssockets-{System.Guid.NewGuid().ToString("n")[..8]}.sock");
+        var result = Ps.Run("""
+            $l4 = Start-SocketListener -Port 0
+            $l6 = Start-SocketListener -Port 0 -Address ::1
+            $lu = Start-SocketListener -Path $args[0]
+            (Connect-Socket "127.0.0.1:$($l4.LocalEndPoint.Port)" -Timeout 5).State
+            (Connect-Socket "[::1]:$($l6.LocalEndPoint.Port)" -Timeout 5).State
+            (Connect-Socket "localhost:$($l4.LocalEndPoint.Port)" -AddressFamily InterNetwork -Timeout 5).State
+            (Connect-Socket "unix:$($args[0])" -Timeout 5).Protocol
+            "$(Resolve-SocketAddress "127.0.0.1:$($l4.LocalEndPoint.Port)")" -eq "$($l4.LocalEndPoint)"
+            """, path).Ok();
+        Assert.Equal(new object?[] { "Connected", "Connected", "Connected", "Unix", true }, Normalize(result));
+
+        var missing = Ps.Run("Connect-Socket 127.0.0.1");
+        AssertError(missing, "PortMissingOrTwice", ErrorCategory.InvalidArgument, "ConnectSocketCommand");
+        var twice = Ps.Run("Connect-Socket 127.0.0.1:80 81");
+        Assert.Contains("has a port already", twice.OnlyError.ToString());
+        var notAPort = Ps.Run("Connect-Socket db01:http");
+        AssertError(notAPort, "InvalidArgument", ErrorCategory.InvalidArgument, "ConnectSocketCommand");
+    }
+
     /// <summary>Output values with enums as their names and ints widened, so expectations read plainly.</summary>
     internal static object?[] Normalize(ScriptResult result) =>
         result.Values.Select(v => v switch

@@ -16,7 +16,8 @@ public sealed class ConnectSocketCommand : SocketCmdlet
     [Alias("HostName", "Host", "Address")]
     public string ComputerName { get; set; } = string.Empty;
 
-    [Parameter(Mandatory = true, Position = 1, ParameterSetName = HostSet)]
+    /// <summary>The port; may be left out when -ComputerName carries one (db01:5432, [::1]:80).</summary>
+    [Parameter(Position = 1, ParameterSetName = HostSet)]
     [ValidateRange(1, 65535)]
     public int Port { get; set; }
 
@@ -48,14 +49,32 @@ public sealed class ConnectSocketCommand : SocketCmdlet
     protected override void Process()
     {
         var options = new SocketOptions { Name = Name, NoDelay = NoDelay };
-        var connected = ParameterSetName == PathSet
-            ? SocketFactory.ConnectUnix(FileArguments.UnixSocket(this, Path), options, BoundTimeout(Timeout), StopToken)
-            : SocketFactory.Connect(ComputerName, Port, Socket, AddressFamily, options, BoundTimeout(Timeout), StopToken);
+        var target = ParameterSetName == PathSet ? new EndPointText(null, null, Path) : EndPointText.Parse(ComputerName);
+        var connected = target.UnixPath is { } path
+            ? SocketFactory.ConnectUnix(FileArguments.UnixSocket(this, path), options, BoundTimeout(Timeout), StopToken)
+            : SocketFactory.Connect(target.Host!, PortOf(target), Socket, AddressFamily, options, BoundTimeout(Timeout), StopToken);
         if (Socket is not null && Name is not null)
         {
             connected.Name = Name;
         }
         WriteVerbose($"Connected {connected}.");
         WriteObject(Registry.Add(connected));
+    }
+
+    /// <summary>-Port, or the port written into -ComputerName; exactly one of them.</summary>
+    private int PortOf(EndPointText target)
+    {
+        string? misuse = (IsBound(nameof(Port)), target.Port) switch
+        {
+            (true, not null) => $"'{ComputerName}' has a port already; leave -Port out, or the port out of the name.",
+            (false, null) => $"Connect-Socket needs a port: give -Port, or write it into the name ('{ComputerName}:80', '[::1]:80').",
+            (false, 0) => "Port 0 cannot be connected to.",
+            _ => null,
+        };
+        if (misuse is not null)
+        {
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException(misuse, nameof(Port)), "PortMissingOrTwice", ErrorCategory.InvalidArgument, ComputerName));
+        }
+        return target.Port ?? Port;
     }
 }

@@ -33,7 +33,9 @@ public sealed class ResolveSocketAddressCommand : SocketCmdlet
         {
             try
             {
-                WriteObject(AddressResolver.ResolveEndPoints(name, Port, AddressFamily, BoundTimeout(Timeout), StopToken), enumerateCollection: true);
+                var target = EndPointText.Parse(name);
+                int port = IsBound(nameof(Port)) || target.Port is null ? Port : target.Port.Value;
+                WriteObject(AddressResolver.ResolveEndPoints(target.Host ?? name, port, AddressFamily, BoundTimeout(Timeout), StopToken), enumerateCollection: true);
             }
             catch (SocketOperationException e)
             {

@@ -1,0 +1,48 @@
+using System;
+using System.Globalization;
+
+namespace PsSockets;
+
+/// <summary>An endpoint as a person writes it: a host with or without a port, or a unix path.</summary>
+public sealed record EndPointText(string? Host, int? Port, string? UnixPath)
+{
+    /// <summary>
+    /// Reads the one form endpoints print in: <c>127.0.0.1:80</c>, <c>[::1]:80</c>, <c>db01:5432</c>,
+    /// <c>unix:/run/app.sock</c>, <c>unix:@name</c>; and a host alone (<c>db01</c>, <c>::1</c>, <c>[::1]</c>).
+    /// An IPv6 address with a port needs its brackets, since its own colons would hide the port's.
+    /// </summary>
+    public static EndPointText Parse(string text)
+    {
+        if (text.StartsWith("unix:", StringComparison.OrdinalIgnoreCase))
+        {
+            string path = text["unix:".Length..];
+            return path.Length > 0 ? new EndPointText(null, null, path) : throw Invalid(text, "a unix endpoint needs a path after 'unix:'");
+        }
+        if (text.StartsWith('['))
+        {
+            int close = text.IndexOf(']', StringComparison.Ordinal);
+            if (close < 0)
+            {
+                throw Invalid(text, "the '[' of an IPv6 address has no ']'");
+            }
+            string rest = text[(close + 1)..];
+            return rest.Length == 0 ? new EndPointText(text[1..close], null, null)
+                : rest[0] == ':' ? new EndPointText(text[1..close], PortOf(text, rest[1..]), null)
+                : throw Invalid(text, "only ':' and a port may follow ']'");
+        }
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0 || text.IndexOf(':', colon + 1) >= 0)
+        {
+            return new EndPointText(text, null, null); // a name, or an IPv6 address without a port
+        }
+        return new EndPointText(text[..colon], PortOf(text, text[(colon + 1)..]), null);
+    }
+
+    private static int PortOf(string text, string port) =>
+        int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && p <= 65535
+            ? p
+            : throw Invalid(text, $"'{port}' is not a port (0 to 65535)");
+
+    private static SocketOperationException Invalid(string text, string why) =>
+        new(SocketFailure.InvalidArgument, $"Cannot read the endpoint '{text}': {why}.", text);
+}

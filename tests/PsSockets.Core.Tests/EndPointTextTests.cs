@@ -1,0 +1,36 @@
+using Xunit;
+
+namespace PsSockets.Core.Tests;
+
+/// <summary>Endpoints read back in the form they print in.</summary>
+public sealed class EndPointTextTests
+{
+    [Theory]
+    [InlineData("127.0.0.1:80", "127.0.0.1", 80, null)]
+    [InlineData("[::1]:8080", "::1", 8080, null)]
+    [InlineData("[::1]", "::1", null, null)]
+    [InlineData("::1", "::1", null, null)]
+    [InlineData("fe80::1%2", "fe80::1%2", null, null)]
+    [InlineData("db01", "db01", null, null)]
+    [InlineData("db01:5432", "db01", 5432, null)]
+    [InlineData("unix:/run/app.sock", null, null, "/run/app.sock")]
+    [InlineData("unix:@abstract", null, null, "@abstract")]
+    public void ReadsEveryFormThatPrints(string text, string? host, int? port, string? path)
+    {
+        Assert.Equal(new EndPointText(host, port, path), EndPointText.Parse(text));
+    }
+
+    [Theory]
+    [InlineData("db01:http", "'http' is not a port")]
+    [InlineData("db01:70000", "'70000' is not a port")]
+    [InlineData("[::1", "has no ']'")]
+    [InlineData("[::1]80", "only ':' and a port may follow ']'")]
+    [InlineData("unix:", "needs a path")]
+    [InlineData("db01:", "'' is not a port")]
+    public void SaysWhatIsWrongWithTheRest(string text, string why)
+    {
+        var e = Assert.Throws<SocketOperationException>(() => EndPointText.Parse(text));
+        Assert.Equal(SocketFailure.InvalidArgument, e.Failure);
+        Assert.Contains(why, e.Message, System.StringComparison.Ordinal);
+    }
+}

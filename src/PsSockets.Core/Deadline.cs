@@ -47,9 +47,12 @@ internal readonly struct Deadline : IDisposable
         {
             return slice;
         }
-        long left = (_expires - Stopwatch.GetTimestamp()) * 1_000_000 / Stopwatch.Frequency;
-        return (int)Math.Clamp(left, 0, slice);
+        return Microseconds(_expires - Stopwatch.GetTimestamp(), slice);
     }
+
+    /// <summary>Stopwatch ticks as microseconds between 0 and <paramref name="cap"/>, without overflowing on long waits.</summary>
+    public static int Microseconds(long ticks, int cap) =>
+        ticks <= 0 ? 0 : (int)Math.Min(ticks * (1_000_000.0 / Stopwatch.Frequency), cap);
 
     /// <summary>Throws OperationCanceledException once the caller stopped or the time is up.</summary>
     public void ThrowIfOver()

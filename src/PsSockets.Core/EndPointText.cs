@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 
 namespace PsSockets;
 
@@ -13,7 +14,7 @@ public sealed record EndPointText(string? Host, int? Port, string? UnixPath)
     /// </summary>
     public static EndPointText Parse(string text)
     {
-        if (text.StartsWith("unix:", StringComparison.OrdinalIgnoreCase))
+        if (text.StartsWith("unix:", StringComparison.OrdinalIgnoreCase) && !IsPortNumber(text["unix:".Length..]))
         {
             string path = text["unix:".Length..];
             return path.Length > 0 ? new EndPointText(null, null, path) : throw Invalid(text, "a unix endpoint needs a path after 'unix:'");
@@ -26,6 +27,10 @@ public sealed record EndPointText(string? Host, int? Port, string? UnixPath)
                 throw Invalid(text, "the '[' of an IPv6 address has no ']'");
             }
             string rest = text[(close + 1)..];
+            if (close == 1)
+            {
+                throw Invalid(text, "there is no address between the brackets");
+            }
             return rest.Length == 0 ? new EndPointText(text[1..close], null, null)
                 : rest[0] == ':' ? new EndPointText(text[1..close], PortOf(text, rest[1..]), null)
                 : throw Invalid(text, "only ':' and a port may follow ']'");
@@ -35,8 +40,11 @@ public sealed record EndPointText(string? Host, int? Port, string? UnixPath)
         {
             return new EndPointText(text, null, null); // a name, or an IPv6 address without a port
         }
-        return new EndPointText(text[..colon], PortOf(text, text[(colon + 1)..]), null);
+        return colon > 0 ? new EndPointText(text[..colon], PortOf(text, text[(colon + 1)..]), null)
+            : throw Invalid(text, "there is no host before the port");
     }
+
+    private static bool IsPortNumber(string text) => text.Length > 0 && text.All(char.IsAsciiDigit);
 
     private static int PortOf(string text, string port) =>
         int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && p <= 65535

@@ -141,8 +141,7 @@ internal static class HappyEyeballs
             int wait = PsSocket.PollSliceMicroseconds;
             if (nextStart is { } due)
             {
-                long left = (due - Stopwatch.GetTimestamp()) * 1_000_000 / Stopwatch.Frequency;
-                wait = (int)Math.Clamp(left, 0, wait);
+                wait = Deadline.Microseconds(due - Stopwatch.GetTimestamp(), wait);
             }
             wait = deadline.SliceMicroseconds(wait);
             // Windows reports a failed connect only as an error condition, never as writable.

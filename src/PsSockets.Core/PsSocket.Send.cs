@@ -7,6 +7,10 @@ namespace PsSockets;
 /// <summary>The send side: sendall, once.</summary>
 public sealed partial class PsSocket
 {
+    private readonly object _blockingGate = new();
+    private int _nonBlockingUsers;
+    private bool _restoreBlocking;
+
     /// <summary>Sends every byte (the seeds' partial-send loop), or fails saying how many went out.</summary>
     /// <param name="progress">Told the running total after each send, on the calling thread.</param>
     public void Send(ReadOnlyMemory<byte> data, TimeSpan? timeout, CancellationToken token, Action<long>? progress = null) =>
@@ -50,36 +54,50 @@ public sealed partial class PsSocket
     }
 
     /// <summary>
-    /// Makes the socket non-blocking for one operation and restores what the user had. The OS socket is
-    /// non-blocking already once .NET made an async call on it (.NET then only emulates blocking), so this
-    /// costs no system call after the first time.
+    /// Makes the socket non-blocking while at least one operation of ours runs, and restores what the user
+    /// had when the last one ends: a send and a receive may overlap on two threads, and neither may leave
+    /// the other an emulated-blocking call (which no time limit or Ctrl+C can end). The OS socket is
+    /// non-blocking already once .NET made an async call on it, so this costs no system call after the first time.
     /// </summary>
     private readonly struct NonBlockingScope : IDisposable
     {
         private readonly PsSocket _owner;
-        private readonly bool _wasBlocking;
 
         public NonBlockingScope(PsSocket owner)
         {
             _owner = owner;
-            _wasBlocking = owner.Socket.Blocking;
-            if (_wasBlocking)
+            lock (owner._blockingGate)
             {
-                owner.Socket.Blocking = false;
+                if (owner._nonBlockingUsers++ == 0)
+                {
+                    owner._restoreBlocking = false;
+                    try
+                    {
+                        owner._restoreBlocking = owner.Socket.Blocking;
+                        owner.Socket.Blocking = false;
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // Closed by another thread: the operation itself reports SocketClosed.
+                    }
+                }
             }
         }
 
         public void Dispose()
         {
-            if (_wasBlocking && !_owner.IsClosed)
+            lock (_owner._blockingGate)
             {
-                try
+                if (--_owner._nonBlockingUsers == 0 && _owner._restoreBlocking && !_owner.IsClosed)
                 {
-                    _owner.Socket.Blocking = true;
-                }
-                catch (ObjectDisposedException)
-                {
-                    // Closed meanwhile by another thread: nothing to restore.
+                    try
+                    {
+                        _owner.Socket.Blocking = true;
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // Closed meanwhile by another thread: nothing to restore.
+                    }
                 }
             }
         }

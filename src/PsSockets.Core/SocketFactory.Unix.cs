@@ -88,22 +88,36 @@ public static partial class SocketFactory
 
     private static void ClearStale(string path, UnixDomainSocketEndPoint endPoint, bool force)
     {
-        if (UnixSocketPath.IsSocketFile(path) != true)
+        bool? isSocket = UnixSocketPath.IsSocketFile(path);
+        if (isSocket == false)
         {
             throw new SocketOperationException(SocketFailure.AddressInUse,
                 $"Cannot listen on {UnixSocketPath.Display(path)}: something that is not a socket file is there, and it was left alone.", path);
         }
-        using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { Blocking = false })
         {
             try
             {
                 probe.Connect(endPoint);
-                throw new SocketOperationException(SocketFailure.AddressInUse, $"Cannot listen on {UnixSocketPath.Display(path)}: another listener is on it.", path);
+                throw InUse(path);
             }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
             {
-                // Nobody listens: the file is a crashed listener's.
+                throw InUse(path); // a listener with a full backlog: alive, just busy
             }
+            catch (SocketException e) when (e.SocketErrorCode != SocketError.ConnectionRefused)
+            {
+                throw SocketOperationException.FromSocketError(e, $"check the file at {UnixSocketPath.Display(path)}", path);
+            }
+            catch (SocketException)
+            {
+                // Nobody listens: the file is a listener's that did not close.
+            }
+        }
+        if (isSocket is null)
+        {
+            throw new SocketOperationException(SocketFailure.StaleSocketFile,
+                $"Cannot listen on {UnixSocketPath.Display(path)}: a file with no listener behind it is there, and this system cannot tell whether it is a socket file; remove it yourself if it is a crashed listener's.", path);
         }
         if (!force)
         {
@@ -112,4 +126,7 @@ public static partial class SocketFactory
         }
         File.Delete(path);
     }
+
+    private static SocketOperationException InUse(string path) =>
+        new(SocketFailure.AddressInUse, $"Cannot listen on {UnixSocketPath.Display(path)}: another listener is on it.", path);
 }

@@ -40,7 +40,7 @@ public static class SocketPair
             // Both ends are local and the backlog is free: connect completes at once and accept finds it queued.
             first = new Socket(family, SocketType.Stream, protocol);
             first.Connect(listener.LocalEndPoint!);
-            second = listener.Accept();
+            second = AcceptOurs(listener, first);
             if (transport == SocketPairTransport.Tcp)
             {
                 first.NoDelay = second.NoDelay = true;
@@ -60,6 +60,40 @@ public static class SocketPair
                 File.Delete(file);
             }
         }
+    }
+
+    /// <summary>
+    /// The accepted end of <paramref name="first"/>'s connection. Another local process could connect to
+    /// the rendezvous between listen and our connect (an abstract name has no permissions); such a
+    /// stranger is closed, never handed out as half of the pair.
+    /// </summary>
+    private static Socket AcceptOurs(Socket listener, Socket first)
+    {
+        for (int strangers = 0; strangers < 16; strangers++)
+        {
+            var accepted = listener.Accept(); // ours is queued already: this never waits long
+            if (IsOurs(accepted, first))
+            {
+                return accepted;
+            }
+            accepted.Dispose();
+        }
+        throw new SocketException((int)SocketError.ConnectionRefused);
+    }
+
+    private static bool IsOurs(Socket accepted, Socket first)
+    {
+        if (accepted.AddressFamily != AddressFamily.Unix)
+        {
+            return Equals(accepted.RemoteEndPoint, first.LocalEndPoint);
+        }
+        if (!OperatingSystem.IsLinux())
+        {
+            return true; // the rendezvous is a file in this user's temporary folder
+        }
+        Span<byte> credentials = stackalloc byte[12]; // struct ucred: pid, uid, gid
+        accepted.GetRawSocketOption(1 /* SOL_SOCKET */, 17 /* SO_PEERCRED */, credentials);
+        return BitConverter.ToInt32(credentials) == Environment.ProcessId;
     }
 
     private static (EndPoint, AddressFamily, ProtocolType, string?) UnixRendezvous()

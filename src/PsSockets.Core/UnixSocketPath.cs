@@ -40,10 +40,16 @@ internal static class UnixSocketPath
             return null;
         }
         var buffer = new byte[256]; // struct statx
-        int result = statx(-100 /* AT_FDCWD */, path, 0x100 /* AT_SYMLINK_NOFOLLOW */, 0x1 /* STATX_TYPE */, buffer);
-        if (result != 0)
+        try
         {
-            return false;
+            if (statx(-100 /* AT_FDCWD */, path, 0x100 /* AT_SYMLINK_NOFOLLOW */, 0x1 /* STATX_TYPE */, buffer) != 0)
+            {
+                return null; // an old kernel, a sandbox that forbids statx: this system cannot tell
+            }
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return null; // a C library without statx
         }
         ushort mode = BitConverter.ToUInt16(buffer, 28); // stx_mode: the same offset on every architecture
         return (mode & 0xF000) == 0xC000; // S_IFSOCK

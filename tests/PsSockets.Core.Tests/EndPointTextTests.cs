@@ -15,6 +15,7 @@ public sealed class EndPointTextTests
     [InlineData("db01:5432", "db01", 5432, null)]
     [InlineData("unix:/run/app.sock", null, null, "/run/app.sock")]
     [InlineData("unix:@abstract", null, null, "@abstract")]
+    [InlineData("unix:80", "unix", 80, null)]
     public void ReadsEveryFormThatPrints(string text, string? host, int? port, string? path)
     {
         Assert.Equal(new EndPointText(host, port, path), EndPointText.Parse(text));
@@ -27,6 +28,8 @@ public sealed class EndPointTextTests
     [InlineData("[::1]80", "only ':' and a port may follow ']'")]
     [InlineData("unix:", "needs a path")]
     [InlineData("db01:", "'' is not a port")]
+    [InlineData(":80", "no host before the port")]
+    [InlineData("[]:80", "no address between the brackets")]
     public void SaysWhatIsWrongWithTheRest(string text, string why)
     {
         var e = Assert.Throws<SocketOperationException>(() => EndPointText.Parse(text));

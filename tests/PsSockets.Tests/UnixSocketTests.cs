@@ -93,6 +93,41 @@ public sealed class UnixSocketTests(PsSession ps) : SocketTestBase(ps), IDisposa
     }
 
     [Fact]
+    public void ABusyListenerWithAFullBacklogIsAddressInUseNotAHang()
+    {
+        using var busy = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        var endPoint = new System.Net.Sockets.UnixDomainSocketEndPoint(_path);
+        busy.Bind(endPoint);
+        busy.Listen(0);
+        var fillers = new System.Collections.Generic.List<System.Net.Sockets.Socket>();
+        try
+        {
+            for (bool full = false; !full && fillers.Count < 16;)
+            {
+                var filler = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified) { Blocking = false };
+                fillers.Add(filler);
+                try
+                {
+                    filler.Connect(endPoint);
+                }
+                catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.WouldBlock)
+                {
+                    full = true; // the next connect would wait for room: the backlog is full
+                }
+            }
+
+            var result = Ps.Run("Start-SocketListener -Path $args[0] -Force", _path);
+
+            AssertError(result, "AddressInUse", ErrorCategory.ResourceBusy, "StartSocketListenerCommand");
+            Assert.True(File.Exists(_path));
+        }
+        finally
+        {
+            fillers.ForEach(f => f.Dispose());
+        }
+    }
+
+    [Fact]
     public void PathsTheSystemCannotTakeAreClearErrors()
     {
         string tooLong = Path.Combine(Path.GetTempPath(), new string('x', 120) + ".sock");

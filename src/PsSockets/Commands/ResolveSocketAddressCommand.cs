@@ -34,7 +34,13 @@ public sealed class ResolveSocketAddressCommand : SocketCmdlet
             try
             {
                 var target = EndPointText.Parse(name);
-                int port = IsBound(nameof(Port)) || target.Port is null ? Port : target.Port.Value;
+                if (target.UnixPath is not null || (IsBound(nameof(Port)) && target.Port is not null))
+                {
+                    throw new SocketOperationException(SocketFailure.InvalidArgument, target.UnixPath is not null
+                        ? $"Cannot resolve '{name}': a unix socket path has no addresses to look up."
+                        : $"Cannot resolve '{name}': it has a port already; leave -Port out, or the port out of the name.", name);
+                }
+                int port = target.Port ?? Port;
                 WriteObject(AddressResolver.ResolveEndPoints(target.Host ?? name, port, AddressFamily, BoundTimeout(Timeout), StopToken), enumerateCollection: true);
             }
             catch (SocketOperationException e)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Threading;
 
@@ -41,14 +42,15 @@ public static class SocketSelector
         var w = new Candidates(write, closed);
         var e = new Candidates(error, closed);
         var buffered = r.Buffered();
-        var deadline = timeout is { } t ? DateTime.UtcNow + t : DateTime.MaxValue;
+        // A monotonic clock: setting the system clock back must not stretch the wait.
+        long deadline = timeout is { } t ? Stopwatch.GetTimestamp() + (long)Math.Min(t.TotalSeconds * Stopwatch.Frequency, long.MaxValue / 2) : long.MaxValue;
         while (true)
         {
             token.ThrowIfCancellationRequested();
             var wait = buffered is not null || closed.Count > 0 ? TimeSpan.Zero : Remaining(deadline);
             try
             {
-                if (SelectOnce(r, w, e, wait < s_slice ? wait : s_slice) || wait == TimeSpan.Zero || DateTime.UtcNow >= deadline)
+                if (SelectOnce(r, w, e, wait < s_slice ? wait : s_slice) || wait == TimeSpan.Zero || Stopwatch.GetTimestamp() >= deadline)
                 {
                     break;
                 }
@@ -67,8 +69,8 @@ public static class SocketSelector
         return new SelectResult(r.Ready(buffered), w.Ready(null), Failed(Distinct(closed), e.Ready(null)));
     }
 
-    private static TimeSpan Remaining(DateTime deadline) =>
-        deadline == DateTime.MaxValue ? TimeSpan.MaxValue : Max(deadline - DateTime.UtcNow, TimeSpan.Zero);
+    private static TimeSpan Remaining(long deadline) =>
+        deadline == long.MaxValue ? TimeSpan.MaxValue : Max(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline), TimeSpan.Zero);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 

@@ -21,7 +21,7 @@ internal readonly struct Deadline : IDisposable
         Timeout = timeout;
         if (timeout is { } t)
         {
-            _expires = Stopwatch.GetTimestamp() + (long)Math.Min(t.TotalSeconds * Stopwatch.Frequency, long.MaxValue / 2);
+            _expires = TimestampAfter(t);
             _timer = CancellationTokenSource.CreateLinkedTokenSource(caller);
             _timer.CancelAfter(t);
         }
@@ -49,6 +49,10 @@ internal readonly struct Deadline : IDisposable
         }
         return Microseconds(_expires - Stopwatch.GetTimestamp(), slice);
     }
+
+    /// <summary>The Stopwatch timestamp <paramref name="time"/> from now: a monotonic clock, which setting the system clock does not move.</summary>
+    public static long TimestampAfter(TimeSpan time) =>
+        Stopwatch.GetTimestamp() + (long)Math.Min(time.TotalSeconds * Stopwatch.Frequency, long.MaxValue / 2);
 
     /// <summary>Stopwatch ticks as microseconds between 0 and <paramref name="cap"/>, without overflowing on long waits.</summary>
     public static int Microseconds(long ticks, int cap) =>

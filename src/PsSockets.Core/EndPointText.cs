@@ -46,6 +46,9 @@ public sealed record EndPointText(string? Host, int? Port, string? UnixPath)
 
     private static bool IsPortNumber(string text) => text.Length > 0 && text.All(char.IsAsciiDigit);
 
+    /// <summary>What to say when a port is written into <paramref name="text"/> and given as a parameter too.</summary>
+    public static string PortGivenTwice(string text) => $"'{text}' has a port already; leave -Port out, or the port out of the name.";
+
     private static int PortOf(string text, string port) =>
         int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && p <= 65535
             ? p

@@ -22,7 +22,7 @@ internal static class HappyEyeballs
     /// A time limit that runs out is an OperationTimeout failure naming the attempts still pending; a stop is an OperationCanceledException.
     /// </summary>
     public static Socket? Connect(IReadOnlyList<IPAddress> addresses, int port, Action<Socket> configure, in Deadline deadline,
-        List<string> failures, List<SocketException> errors)
+        ConnectFailures failures)
     {
         var order = Interleave(addresses);
         var pending = new List<(Socket Socket, IPEndPoint EndPoint)>();
@@ -37,7 +37,7 @@ internal static class HappyEyeballs
                 {
                     var endPoint = new IPEndPoint(order[next++], port);
                     nextStart = Stopwatch.GetTimestamp() + delay;
-                    var (started, connectedNow) = Start(endPoint, configure, failures, errors);
+                    var (started, connectedNow) = Start(endPoint, configure, failures);
                     if (connectedNow)
                     {
                         return Won(started!);
@@ -62,7 +62,7 @@ internal static class HappyEyeballs
                         return Won(attempt.Socket);
                     }
                     attempt.Socket.Dispose(); // after a failed non-blocking connect .NET's Socket wrongly says it is connected
-                    Fail(attempt.EndPoint, new SocketException((int)error), failures, errors);
+                    failures.Add(attempt.EndPoint, new SocketException((int)error));
                     nextStart = 0; // a failure starts the next attempt at once
                 }
             }
@@ -70,9 +70,8 @@ internal static class HappyEyeballs
         catch (OperationCanceledException) when (deadline.Expired)
         {
             string waiting = string.Join(", ", pending.Select(p => PsSocket.FormatEndPoint(p.EndPoint)));
-            string before = failures.Count == 0 ? string.Empty : $" (before that: {string.Join("; ", failures)})";
             throw new SocketOperationException(SocketFailure.OperationTimeout,
-                $"Timed out after {Deadline.Describe(deadline.Timeout)} connecting to {waiting}{before}.", pending.Count == 1 ? pending[0].EndPoint : waiting);
+                $"Timed out after {Deadline.Describe(deadline.Timeout)} connecting to {waiting}{failures.BeforeThat()}.", pending.Count == 1 ? pending[0].EndPoint : waiting);
         }
         finally
         {
@@ -111,7 +110,7 @@ internal static class HappyEyeballs
     /// A non-blocking connect: the socket and whether it connected at once, or no socket when it failed at once.
     /// (Socket.Connected cannot tell: after a pending connect fails, .NET's Socket says it is connected.)
     /// </summary>
-    private static (Socket? Socket, bool ConnectedNow) Start(IPEndPoint endPoint, Action<Socket> configure, List<string> failures, List<SocketException> errors)
+    private static (Socket? Socket, bool ConnectedNow) Start(IPEndPoint endPoint, Action<Socket> configure, ConnectFailures failures)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -128,7 +127,7 @@ internal static class HappyEyeballs
         catch (SocketException e)
         {
             socket.Dispose();
-            Fail(endPoint, e, failures, errors);
+            failures.Add(endPoint, e);
             return (null, false);
         }
     }
@@ -162,11 +161,5 @@ internal static class HappyEyeballs
     {
         socket.Blocking = true;
         return socket;
-    }
-
-    private static void Fail(IPEndPoint endPoint, SocketException e, List<string> failures, List<SocketException> errors)
-    {
-        failures.Add($"{PsSocket.FormatEndPoint(endPoint)}: {e.Message}");
-        errors.Add(e);
     }
 }

@@ -24,7 +24,6 @@ public sealed partial class PsSocket : IDisposable
     private bool _peerClosed;
     private bool _listening;
     private int _closed;
-    private string? _ownedFile;
 
     internal PsSocket(Socket socket, string? name)
     {
@@ -155,18 +154,7 @@ public sealed partial class PsSocket : IDisposable
         {
             // Setting linger on a socket the peer already reset fails; closing still works.
         }
-        Socket.Dispose();
-        if (_ownedFile is not null)
-        {
-            try
-            {
-                System.IO.File.Delete(_ownedFile);
-            }
-            catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
-            {
-                // Removed or made unwritable by someone else meanwhile: nothing of ours to clean up.
-            }
-        }
+        Socket.Dispose(); // a unix listener's socket file goes with it: .NET deletes the file a socket bound
         Closed?.Invoke(this, EventArgs.Empty);
     }
 
@@ -191,11 +179,9 @@ public sealed partial class PsSocket : IDisposable
         _ => endPoint.ToString() ?? "-",
     };
 
-    /// <param name="ownedFile">The unix socket file this listener created, deleted when it closes.</param>
-    internal void MarkListening(string? ownedFile = null)
+    internal void MarkListening()
     {
         _listening = true;
-        _ownedFile = ownedFile;
         RefreshEndPoints();
     }
 

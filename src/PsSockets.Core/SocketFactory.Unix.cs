@@ -11,7 +11,7 @@ public static partial class SocketFactory
     /// <summary>
     /// bind() and listen() on a unix path. A socket file left by a listener that is gone is refused
     /// (StaleSocketFile) unless <paramref name="force"/>; a live listener's path is AddressInUse; a file
-    /// that is not a socket is never touched. The listener deletes the file it made when it closes.
+    /// that is not a socket is never touched. The file goes when the listener closes (.NET deletes what a socket bound).
     /// </summary>
     public static PsSocket ListenUnix(string path, int backlog, bool force, SocketOptions options)
     {
@@ -32,7 +32,7 @@ public static partial class SocketFactory
             throw SocketOperationException.FromSocketError(e, $"listen on {UnixSocketPath.Display(path)}", path);
         }
         var listener = new PsSocket(socket, options.Name) { Timeout = options.Timeout };
-        listener.MarkListening(ownedFile: UnixSocketPath.IsAbstract(path) ? null : Path.GetFullPath(path));
+        listener.MarkListening();
         return listener;
     }
 

@@ -82,11 +82,10 @@ public static partial class SocketFactory
         }
         using var deadline = Deadline.Start(timeout ?? existing?.EffectiveTimeout(null), token);
         var addresses = Resolve(host, existing?.AddressFamily ?? family, existing, deadline);
-        var failures = new List<string>();
-        var errors = new List<SocketException>();
+        var failures = new ConnectFailures();
         if (existing is not null)
         {
-            if (ConnectOneByOne(existing, addresses, port, deadline, failures, errors))
+            if (ConnectOneByOne(existing, addresses, port, deadline, failures))
             {
                 return existing;
             }
@@ -95,7 +94,7 @@ public static partial class SocketFactory
         {
             try
             {
-                if (HappyEyeballs.Connect(addresses, port, s => Configure(s, options), deadline, failures, errors) is { } connected)
+                if (HappyEyeballs.Connect(addresses, port, s => Configure(s, options), deadline, failures) is { } connected)
                 {
                     return new PsSocket(connected, options.Name) { Timeout = options.Timeout };
                 }
@@ -106,18 +105,18 @@ public static partial class SocketFactory
             }
         }
         string target = host.Contains(':') && !host.StartsWith('[') ? $"[{host}]:{port}" : $"{host}:{port}";
-        if (errors.Count == 0)
+        if (failures.Count == 0)
         {
             throw new SocketOperationException(SocketFailure.HostNotFound, $"Cannot connect to {target}: it has no address of family {existing?.AddressFamily ?? family}.", target);
         }
-        var last = errors[^1];
-        string tried = failures.Count == 1 && IPAddress.TryParse(host.Trim('[', ']'), out _) ? last.Message : string.Join("; ", failures);
+        var last = failures.Last;
+        string tried = failures.Count == 1 && IPAddress.TryParse(host.Trim('[', ']'), out _) ? last.Message : failures.ToString();
         throw new SocketOperationException(SocketOperationException.Classify(last.SocketErrorCode),
             $"Cannot connect to {target}: {tried}.", failures.Count == 1 ? new IPEndPoint(addresses[0], port) : target, last);
     }
 
     /// <summary>Connects the caller's socket to each address in turn; false when every one failed.</summary>
-    private static bool ConnectOneByOne(PsSocket existing, IPAddress[] addresses, int port, in Deadline deadline, List<string> failures, List<SocketException> errors)
+    private static bool ConnectOneByOne(PsSocket existing, IPAddress[] addresses, int port, in Deadline deadline, ConnectFailures failures)
     {
         foreach (var address in addresses)
         {
@@ -135,7 +134,7 @@ public static partial class SocketFactory
             catch (Exception e) when (e is OperationCanceledException or SocketException { SocketErrorCode: SocketError.OperationAborted } && deadline.Expired)
             {
                 throw new SocketOperationException(SocketFailure.OperationTimeout,
-                    $"Timed out after {Deadline.Describe(deadline.Timeout)} connecting to {PsSocket.FormatEndPoint(endPoint)}{Also(failures)}.", endPoint);
+                    $"Timed out after {Deadline.Describe(deadline.Timeout)} connecting to {PsSocket.FormatEndPoint(endPoint)}{failures.BeforeThat()}.", endPoint);
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException && deadline.CallerStopped)
             {
@@ -143,18 +142,10 @@ public static partial class SocketFactory
             }
             catch (SocketException e)
             {
-                errors.Add(e);
-                failures.Add($"{PsSocket.FormatEndPoint(endPoint)}: {e.Message}");
+                failures.Add(endPoint, e);
             }
         }
         return false;
-    }
-
-    /// <summary>getaddrinfo(): the addresses of a host (a literal address resolves to itself).</summary>
-    public static IPAddress[] Resolve(string host, AddressFamily family, TimeSpan? timeout, CancellationToken token)
-    {
-        using var deadline = Deadline.Start(timeout, token);
-        return Resolve(host, family, null, deadline);
     }
 
     private static IPAddress[] Resolve(string host, AddressFamily family, PsSocket? existing, in Deadline deadline)
@@ -172,8 +163,6 @@ public static partial class SocketFactory
         return addresses;
     }
 
-    private static string Also(List<string> failures) =>
-        failures.Count == 0 ? string.Empty : $" (before that: {string.Join("; ", failures)})";
 
     private static void Configure(Socket socket, SocketOptions options)
     {

@@ -42,8 +42,7 @@ public static class SocketSelector
         var w = new Candidates(write, closed);
         var e = new Candidates(error, closed);
         var buffered = r.Buffered();
-        // A monotonic clock: setting the system clock back must not stretch the wait.
-        long deadline = timeout is { } t ? Stopwatch.GetTimestamp() + (long)Math.Min(t.TotalSeconds * Stopwatch.Frequency, long.MaxValue / 2) : long.MaxValue;
+        long deadline = timeout is { } t ? Deadline.TimestampAfter(t) : long.MaxValue;
         while (true)
         {
             token.ThrowIfCancellationRequested();

@@ -20,16 +20,16 @@ public sealed class HappyEyeballsTests
         alive.Listen(4);
         using var safety = new CancellationTokenSource(TimeSpan.FromSeconds(20)); // no time limit of its own: a stall would hang
         using var deadline = Deadline.Start(null, safety.Token);
-        var failures = new List<string>();
+        var failures = new ConnectFailures();
         var watch = Stopwatch.StartNew();
 
-        using var connected = HappyEyeballs.Connect([IPAddress.IPv6Loopback, IPAddress.Loopback], dead.Port, _ => { }, deadline, failures, []);
+        using var connected = HappyEyeballs.Connect([IPAddress.IPv6Loopback, IPAddress.Loopback], dead.Port, _ => { }, deadline, failures);
 
         watch.Stop();
         Assert.NotNull(connected);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, dead.Port), connected!.RemoteEndPoint);
         Assert.True(connected.Blocking);
-        Assert.Empty(failures);
+        Assert.Equal(0, failures.Count);
         Assert.InRange(watch.Elapsed, HappyEyeballs.AttemptDelay * 0.9, TimeSpan.FromSeconds(10)); // the IPv6 attempt went first and was given its delay
         using var accepted = alive.Accept();
         Assert.Equal(connected.LocalEndPoint, accepted.RemoteEndPoint);
@@ -44,16 +44,15 @@ public sealed class HappyEyeballsTests
         using var closedToo = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         closedToo.Bind(new IPEndPoint(IPAddress.Loopback, port));
         using var deadline = Deadline.Start(TimeSpan.FromSeconds(10), CancellationToken.None);
-        var failures = new List<string>();
-        var errors = new List<SocketException>();
+        var failures = new ConnectFailures();
 
-        var connected = HappyEyeballs.Connect([IPAddress.IPv6Loopback, IPAddress.Loopback], port, _ => { }, deadline, failures, errors);
+        var connected = HappyEyeballs.Connect([IPAddress.IPv6Loopback, IPAddress.Loopback], port, _ => { }, deadline, failures);
 
         Assert.Null(connected);
         Assert.Equal(2, failures.Count);
-        Assert.All(errors, e => Assert.Equal(SocketError.ConnectionRefused, e.SocketErrorCode));
-        Assert.StartsWith($"[::1]:{port}", failures[0], StringComparison.Ordinal);
-        Assert.StartsWith($"127.0.0.1:{port}", failures[1], StringComparison.Ordinal);
+        Assert.All(failures.Errors, e => Assert.Equal(SocketError.ConnectionRefused, e.SocketErrorCode));
+        Assert.StartsWith($"[::1]:{port}", failures.Descriptions[0], StringComparison.Ordinal);
+        Assert.StartsWith($"127.0.0.1:{port}", failures.Descriptions[1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -62,7 +61,7 @@ public sealed class HappyEyeballsTests
         using var dead = new DeadRoute();
         using var deadline = Deadline.Start(TimeSpan.FromSeconds(0.4), CancellationToken.None);
 
-        var e = Assert.Throws<SocketOperationException>(() => HappyEyeballs.Connect([IPAddress.IPv6Loopback], dead.Port, _ => { }, deadline, [], []));
+        var e = Assert.Throws<SocketOperationException>(() => HappyEyeballs.Connect([IPAddress.IPv6Loopback], dead.Port, _ => { }, deadline, new ConnectFailures()));
 
         Assert.Equal(SocketFailure.OperationTimeout, e.Failure);
         Assert.Contains($"[::1]:{dead.Port}", e.Message, StringComparison.Ordinal);

@@ -66,7 +66,7 @@ public sealed class ConnectSocketCommand : SocketCmdlet
     {
         string? misuse = (IsBound(nameof(Port)), target.Port) switch
         {
-            (true, not null) => $"'{ComputerName}' has a port already; leave -Port out, or the port out of the name.",
+            (true, not null) => EndPointText.PortGivenTwice(ComputerName),
             (false, null) => $"Connect-Socket needs a port: give -Port, or write it into the name ('{ComputerName}:80', '[::1]:80').",
             (false, 0) => "Port 0 cannot be connected to.",
             _ => null,

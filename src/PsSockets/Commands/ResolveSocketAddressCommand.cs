@@ -38,7 +38,7 @@ public sealed class ResolveSocketAddressCommand : SocketCmdlet
                 {
                     throw new SocketOperationException(SocketFailure.InvalidArgument, target.UnixPath is not null
                         ? $"Cannot resolve '{name}': a unix socket path has no addresses to look up."
-                        : $"Cannot resolve '{name}': it has a port already; leave -Port out, or the port out of the name.", name);
+                        : $"Cannot resolve {EndPointText.PortGivenTwice(name)}", name);
                 }
                 int port = target.Port ?? Port;
                 WriteObject(AddressResolver.ResolveEndPoints(target.Host ?? name, port, AddressFamily, BoundTimeout(Timeout), StopToken), enumerateCollection: true);

@@ -1,12 +1,28 @@
 using System;
 using System.Globalization;
 using System.Linq;
+using System.Net;
 
 namespace PsSockets;
 
 /// <summary>An endpoint as a person writes it: a host with or without a port, or a unix path.</summary>
 public sealed record EndPointText(string? Host, int? Port, string? UnixPath)
 {
+    /// <summary>The endpoint object this text was made from, kept as it is (a datagram's sender: nothing to resolve).</summary>
+    public EndPoint? Exact { get; init; }
+
+    /// <summary>An endpoint object (IPEndPoint, UnixDomainSocketEndPoint) in the same form, kept exact.</summary>
+    public static EndPointText FromEndPoint(EndPoint endPoint) => endPoint switch
+    {
+        IPEndPoint ip => new EndPointText(ip.Address.ToString(), ip.Port, null) { Exact = endPoint },
+        _ => new EndPointText(null, null, PsSocket.FormatEndPoint(endPoint)["unix:".Length..]) { Exact = endPoint },
+    };
+
+    public override string ToString() => Exact is not null ? PsSocket.FormatEndPoint(Exact)
+        : UnixPath is not null ? "unix:" + UnixPath
+        : Port is null ? Host ?? string.Empty
+        : Host!.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+
     /// <summary>
     /// Reads the one form endpoints print in: <c>127.0.0.1:80</c>, <c>[::1]:80</c>, <c>db01:5432</c>,
     /// <c>unix:/run/app.sock</c>, <c>unix:@name</c>; and a host alone (<c>db01</c>, <c>::1</c>, <c>[::1]</c>).

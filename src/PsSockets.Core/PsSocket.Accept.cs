@@ -1,5 +1,6 @@
 using System;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace PsSockets;
@@ -19,8 +20,15 @@ public sealed partial class PsSocket
         Socket accepted;
         try
         {
-            var pending = Socket.AcceptAsync(deadline.Token);
-            accepted = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+            if (AddressFamily == AddressFamily.Unix && OperatingSystem.IsLinux())
+            {
+                accepted = AcceptUnix(deadline);
+            }
+            else
+            {
+                var pending = Socket.AcceptAsync(deadline.Token);
+                accepted = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+            }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
@@ -28,4 +36,47 @@ public sealed partial class PsSocket
         }
         return new PsSocket(accepted, name) { Timeout = Timeout, MaxMessageSize = MaxMessageSize, NewLine = NewLine };
     }
+
+    /// <summary>
+    /// accept4(2) itself, for unix listeners: .NET's Accept sizes the peer's address by the listener's own path,
+    /// and fails (after the kernel accepted, losing the connection) when the client is bound to a longer one.
+    /// </summary>
+    private Socket AcceptUnix(in Deadline deadline)
+    {
+        while (true)
+        {
+            WaitUntil(SelectMode.SelectRead, deadline);
+            int fd;
+            bool added = false;
+            using (new NonBlockingScope(this))
+            {
+                try
+                {
+                    Socket.SafeHandle.DangerousAddRef(ref added); // the descriptor cannot be closed and reused under us
+                    fd = accept4(Socket.SafeHandle.DangerousGetHandle(), IntPtr.Zero, IntPtr.Zero, SockCloexec);
+                }
+                finally
+                {
+                    if (added)
+                    {
+                        Socket.SafeHandle.DangerousRelease();
+                    }
+                }
+            }
+            if (fd >= 0)
+            {
+                return new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+            }
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is not (EAgain or EIntr or EConnAborted))
+            {
+                throw new SocketException(errno == EMFile ? (int)SocketError.TooManyOpenSockets : (int)SocketError.SocketError);
+            }
+        }
+    }
+
+    private const int SockCloexec = 0x80000, EAgain = 11, EIntr = 4, EConnAborted = 103, EMFile = 24;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int accept4(IntPtr sockfd, IntPtr addr, IntPtr addrlen, int flags);
 }

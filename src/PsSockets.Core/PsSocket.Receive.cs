@@ -140,6 +140,11 @@ public sealed partial class PsSocket
         {
             throw new SocketOperationException(SocketFailure.NotConnected, $"Cannot receive on {this}: it is a listener; accept a connection first.", this);
         }
+        if (IsDatagram)
+        {
+            throw new SocketOperationException(SocketFailure.InvalidArgument,
+                $"Cannot receive a byte stream from {this}: it is a datagram socket, where each receive returns one whole datagram (Receive-SocketData with no -Count, -Line, -Delimiter, -LengthPrefix, -ToEnd or -OutFile).", this);
+        }
     }
 
     private SocketOperationException EndedEarly(Framing framing)

@@ -106,6 +106,11 @@ public sealed partial class PsSocket
     private void ThrowIfCannotSend()
     {
         ThrowIfClosed();
+        if (IsDatagram)
+        {
+            throw new SocketOperationException(SocketFailure.InvalidArgument,
+                $"Cannot send a byte stream on {this}: it is a datagram socket, where each message leaves as one datagram (files and streams do not fit one).", this);
+        }
         if (RemoteEndPoint is null)
         {
             throw new SocketOperationException(SocketFailure.NotConnected, $"Cannot send on {this}: it is not connected.", this);

@@ -25,7 +25,7 @@ public sealed partial class PsSocket
             return;
         }
         long started = Stopwatch.GetTimestamp();
-        while (!Socket.Poll(deadline.SliceMicroseconds(PollSliceMicroseconds), mode))
+        while (!Socket.Poll(deadline.SliceMicroseconds(PollSliceMicroseconds), mode) && !ErrorPending())
         {
             deadline.ThrowIfOver();
         }
@@ -34,6 +34,12 @@ public sealed partial class PsSocket
             _peerAnswersFast = Stopwatch.GetTimestamp() - started < s_spinTicks;
         }
     }
+
+    /// <summary>
+    /// A datagram socket's pending error (an ICMP port unreachable for a connected UDP socket) wakes poll(2)
+    /// with POLLERR but not POLLIN: the receive that follows reports it.
+    /// </summary>
+    private bool ErrorPending() => IsDatagram && Socket.Poll(0, SelectMode.SelectError);
 
     /// <summary>
     /// Checks for data for a short while before the thread sleeps in poll(2), as the runtime's own waits

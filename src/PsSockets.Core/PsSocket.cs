@@ -50,7 +50,8 @@ public sealed partial class PsSocket : IDisposable
     {
         ProtocolType.Tcp => "Tcp",
         ProtocolType.Udp => "Udp",
-        _ => Socket.AddressFamily == AddressFamily.Unix ? "Unix" : Socket.ProtocolType.ToString(),
+        _ when Socket.AddressFamily == AddressFamily.Unix => Socket.SocketType == SocketType.Dgram ? "UnixDgram" : "Unix",
+        _ => Socket.ProtocolType.ToString(),
     };
 
     public AddressFamily AddressFamily => Socket.AddressFamily;

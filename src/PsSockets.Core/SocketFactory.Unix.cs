@@ -5,45 +5,88 @@ using System.Threading;
 
 namespace PsSockets;
 
-/// <summary>Unix domain stream sockets: listen on a path or an abstract name, and connect to one.</summary>
+/// <summary>Unix domain sockets, stream and datagram: bind and listen on a path or an abstract name, and connect to one.</summary>
 public static partial class SocketFactory
 {
     /// <summary>
-    /// bind() and listen() on a unix path. A socket file left by a listener that is gone is refused
-    /// (StaleSocketFile) unless <paramref name="force"/>; a live listener's path is AddressInUse; a file
-    /// that is not a socket is never touched. The file goes when the listener closes (.NET deletes what a socket bound).
+    /// bind() and, for a stream socket, listen() on a unix path: a datagram "listener" is a bound datagram socket.
+    /// A socket file left by a socket that is gone is refused (StaleSocketFile) unless <paramref name="force"/>;
+    /// a live socket's path is AddressInUse; a file that is not a socket is never touched. The file goes when
+    /// the socket closes (.NET deletes what a socket bound).
     /// </summary>
-    public static PsSocket ListenUnix(string path, int backlog, bool force, SocketOptions options)
+    public static PsSocket ListenUnix(string path, SocketType type, int backlog, bool force, SocketOptions options)
+    {
+        var listener = CreateUnix(path, type, force, options, doing: "listen on");
+        if (type == SocketType.Stream)
+        {
+            try
+            {
+                listener.Socket.Listen(backlog);
+            }
+            catch (SocketException e)
+            {
+                listener.Close();
+                throw SocketOperationException.FromSocketError(e, $"listen on {UnixSocketPath.Display(path)}", path);
+            }
+            listener.MarkListening();
+        }
+        return listener;
+    }
+
+    /// <summary>socket() and bind() to a unix path or abstract name (the stale-file rules of <see cref="ListenUnix"/>).</summary>
+    public static PsSocket CreateUnix(string path, SocketType type, bool force, SocketOptions options, string doing = "bind to")
     {
         var endPoint = UnixSocketPath.EndPoint(path);
         if (!UnixSocketPath.IsAbstract(path) && (File.Exists(path) || Directory.Exists(path)))
         {
-            ClearStale(path, endPoint, force);
+            ClearStale(path, type, endPoint, force, doing);
         }
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var socket = new Socket(AddressFamily.Unix, type, ProtocolType.Unspecified);
         try
         {
+            Configure(socket, options);
             socket.Bind(endPoint);
-            socket.Listen(backlog);
         }
         catch (SocketException e)
         {
             socket.Dispose();
-            throw SocketOperationException.FromSocketError(e, $"listen on {UnixSocketPath.Display(path)}", path);
+            throw SocketOperationException.FromSocketError(e, $"{doing} {UnixSocketPath.Display(path)}", path);
         }
-        var listener = new PsSocket(socket, options.Name) { Timeout = options.Timeout };
-        listener.MarkListening();
-        return listener;
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        return new PsSocket(socket, options.Name) { Timeout = options.Timeout };
     }
 
-    /// <summary>connect() to a unix path or abstract name, within the time limit.</summary>
-    public static PsSocket ConnectUnix(string path, SocketOptions options, TimeSpan? timeout, CancellationToken token)
+    /// <summary>
+    /// connect() to a unix path or abstract name, within the time limit: a new socket of <paramref name="type"/>,
+    /// or <paramref name="existing"/> (a unix socket made by New-Socket, perhaps bound to a path of its own).
+    /// A datagram socket gets a name of its own first (Linux autobind), so the peer can answer it.
+    /// </summary>
+    public static PsSocket ConnectUnix(string path, SocketType type, PsSocket? existing, SocketOptions options, TimeSpan? timeout, CancellationToken token)
     {
         var endPoint = UnixSocketPath.EndPoint(path);
-        using var deadline = Deadline.Start(timeout, token);
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { Blocking = false };
+        if (existing is not null)
+        {
+            existing.ThrowIfClosed();
+            if (existing.AddressFamily != AddressFamily.Unix || existing.RemoteEndPoint is not null || existing.IsListening)
+            {
+                throw new SocketOperationException(existing.RemoteEndPoint is null ? SocketFailure.InvalidArgument : SocketFailure.AlreadyConnected,
+                    $"Cannot connect {existing} to {UnixSocketPath.Display(path)}: only an unconnected unix socket can be.", existing);
+            }
+        }
+        using var deadline = Deadline.Start(timeout ?? existing?.EffectiveTimeout(null), token);
+        var socket = existing?.Socket ?? new Socket(AddressFamily.Unix, type, ProtocolType.Unspecified);
+        bool wasBlocking = socket.Blocking;
         try
         {
+            if (socket.SocketType == SocketType.Dgram)
+            {
+                AutoBind(socket);
+            }
+            socket.Blocking = false;
             while (true)
             {
                 try
@@ -59,12 +102,17 @@ public static partial class SocketFactory
                     deadline.ThrowIfOver();
                 }
             }
-            socket.Blocking = true;
-            return new PsSocket(socket, options.Name) { Timeout = options.Timeout };
+            socket.Blocking = wasBlocking;
+            if (existing is null)
+            {
+                return new PsSocket(socket, options.Name) { Timeout = options.Timeout };
+            }
+            existing.RefreshEndPoints();
+            return existing;
         }
         catch (SocketException e)
         {
-            socket.Dispose();
+            Abandon(socket, existing, wasBlocking);
             if (!UnixSocketPath.IsAbstract(path) && !File.Exists(path))
             {
                 throw new SocketOperationException(SocketFailure.AddressNotAvailable,
@@ -75,35 +123,61 @@ public static partial class SocketFactory
         }
         catch (OperationCanceledException) when (deadline.Expired)
         {
-            socket.Dispose();
+            Abandon(socket, existing, wasBlocking);
             throw new SocketOperationException(SocketFailure.OperationTimeout,
                 $"Timed out after {Deadline.Describe(deadline.Timeout)} connecting to {UnixSocketPath.Display(path)}.", path);
         }
         catch
         {
-            socket.Dispose();
+            Abandon(socket, existing, wasBlocking);
             throw;
         }
     }
 
-    private static void ClearStale(string path, UnixDomainSocketEndPoint endPoint, bool force)
+    /// <summary>After a failed connect: a socket we made goes; the caller's stays, as it was.</summary>
+    private static void Abandon(Socket socket, PsSocket? existing, bool wasBlocking)
+    {
+        if (existing is null)
+        {
+            socket.Dispose();
+        }
+        else if (!existing.IsClosed)
+        {
+            socket.Blocking = wasBlocking;
+        }
+    }
+
+    /// <summary>
+    /// Gives an unnamed unix datagram socket an abstract name of the kernel's choosing when it connects or
+    /// sends (SO_PASSCRED makes Linux autobind): an unnamed sender cannot be answered.
+    /// </summary>
+    private static void AutoBind(Socket socket)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            const int SolSocket = 1, SoPassCred = 16;
+            socket.SetRawSocketOption(SolSocket, SoPassCred, BitConverter.GetBytes(1));
+        }
+    }
+
+    private static void ClearStale(string path, SocketType type, UnixDomainSocketEndPoint endPoint, bool force, string doing)
     {
         bool? isSocket = UnixSocketPath.IsSocketFile(path);
         if (isSocket == false)
         {
             throw new SocketOperationException(SocketFailure.AddressInUse,
-                $"Cannot listen on {UnixSocketPath.Display(path)}: something that is not a socket file is there, and it was left alone.", path);
+                $"Cannot {doing} {UnixSocketPath.Display(path)}: something that is not a socket file is there, and it was left alone.", path);
         }
-        using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { Blocking = false })
+        using (var probe = new Socket(AddressFamily.Unix, type, ProtocolType.Unspecified) { Blocking = false })
         {
             try
             {
                 probe.Connect(endPoint);
-                throw InUse(path);
+                throw InUse(path, doing);
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
             {
-                throw InUse(path); // a listener with a full backlog: alive, just busy
+                throw InUse(path, doing); // a listener with a full backlog: alive, just busy
             }
             catch (SocketException e) when (e.SocketErrorCode != SocketError.ConnectionRefused)
             {
@@ -117,16 +191,16 @@ public static partial class SocketFactory
         if (isSocket is null)
         {
             throw new SocketOperationException(SocketFailure.StaleSocketFile,
-                $"Cannot listen on {UnixSocketPath.Display(path)}: a file with no listener behind it is there, and this system cannot tell whether it is a socket file; remove it yourself if it is a crashed listener's.", path);
+                $"Cannot {doing} {UnixSocketPath.Display(path)}: a file with no socket behind it is there, and this system cannot tell whether it is a socket file; remove it yourself if it is a crashed listener's.", path);
         }
         if (!force)
         {
             throw new SocketOperationException(SocketFailure.StaleSocketFile,
-                $"Cannot listen on {UnixSocketPath.Display(path)}: a socket file with no listener behind it is there (left by a listener that did not close, such as a crashed server). -Force replaces it.", path);
+                $"Cannot {doing} {UnixSocketPath.Display(path)}: a socket file with no socket behind it is there (left by a socket that did not close, such as a crashed server). -Force replaces it.", path);
         }
         File.Delete(path);
     }
 
-    private static SocketOperationException InUse(string path) =>
-        new(SocketFailure.AddressInUse, $"Cannot listen on {UnixSocketPath.Display(path)}: another listener is on it.", path);
+    private static SocketOperationException InUse(string path, string doing) =>
+        new(SocketFailure.AddressInUse, $"Cannot {doing} {UnixSocketPath.Display(path)}: another socket is bound to it and alive.", path);
 }

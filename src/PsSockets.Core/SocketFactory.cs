@@ -23,11 +23,18 @@ public static partial class SocketFactory
     /// <summary>socket() and, when <paramref name="bindTo"/> is given, bind().</summary>
     public static PsSocket Create(AddressFamily family, SocketType type, IPEndPoint? bindTo, SocketOptions options)
     {
-        var protocol = type == SocketType.Dgram ? ProtocolType.Udp : ProtocolType.Tcp;
-        var socket = new Socket(family, type, protocol);
+        if (family == AddressFamily.Unix && bindTo is not null)
+        {
+            throw new SocketOperationException(SocketFailure.InvalidArgument, $"Cannot bind a unix socket to {PsSocket.FormatEndPoint(bindTo)}: a unix socket binds to a path (-Path).", bindTo);
+        }
+        var socket = new Socket(family, type, ProtocolOf(family, type));
         try
         {
             Configure(socket, options);
+            if (family == AddressFamily.Unix && type == SocketType.Dgram)
+            {
+                AutoBind(socket);
+            }
             if (bindTo is not null)
             {
                 Bind(socket, bindTo);
@@ -163,6 +170,42 @@ public static partial class SocketFactory
         return addresses;
     }
 
+
+    /// <summary>
+    /// A datagram socket connect()ed to <paramref name="host"/>: the first address of the family the resolver
+    /// gives. A datagram connect sends nothing, so there is nothing to race; it fixes the peer, so plain sends
+    /// go there and only its datagrams arrive.
+    /// </summary>
+    public static PsSocket ConnectDatagram(string host, int port, AddressFamily family, SocketOptions options, TimeSpan? timeout, CancellationToken token)
+    {
+        using var deadline = Deadline.Start(timeout, token);
+        var addresses = Resolve(host, family, existing: null, deadline);
+        if (addresses.Length == 0)
+        {
+            throw new SocketOperationException(SocketFailure.HostNotFound, $"Cannot connect to {host}:{port}: it has no address of family {family}.", host);
+        }
+        var endPoint = new IPEndPoint(addresses[0], port);
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            Configure(socket, options);
+            socket.Connect(endPoint);
+            return new PsSocket(socket, options.Name) { Timeout = options.Timeout };
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw SocketOperationException.FromSocketError(e, $"connect to {PsSocket.FormatEndPoint(endPoint)}", endPoint);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static ProtocolType ProtocolOf(AddressFamily family, SocketType type) =>
+        family == AddressFamily.Unix ? ProtocolType.Unspecified : type == SocketType.Dgram ? ProtocolType.Udp : ProtocolType.Tcp;
 
     private static void Configure(Socket socket, SocketOptions options)
     {

@@ -25,4 +25,8 @@ public enum SocketFailure
     InvalidArgument,
     /// <summary>A unix socket file is there with no listener behind it (a crashed server's).</summary>
     StaleSocketFile,
+    /// <summary>A datagram socket with no address: nothing can send to it.</summary>
+    NotBound,
+    /// <summary>A datagram longer than the receive buffer arrived cut short.</summary>
+    DatagramTruncated,
 }

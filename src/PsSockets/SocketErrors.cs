@@ -14,7 +14,8 @@ internal static class SocketErrors
         SocketFailure.HostNotFound => ErrorCategory.ObjectNotFound,
         SocketFailure.AddressInUse => ErrorCategory.ResourceBusy,
         SocketFailure.StaleSocketFile => ErrorCategory.ResourceExists,
-        SocketFailure.SocketClosed or SocketFailure.NotListening or SocketFailure.NotConnected or SocketFailure.AlreadyConnected
+        SocketFailure.DatagramTruncated => ErrorCategory.InvalidData,
+        SocketFailure.SocketClosed or SocketFailure.NotBound or SocketFailure.NotListening or SocketFailure.NotConnected or SocketFailure.AlreadyConnected
             or SocketFailure.SocketShutdown => ErrorCategory.InvalidOperation,
         SocketFailure.MessageTooLarge => ErrorCategory.LimitsExceeded,
         SocketFailure.InvalidLengthPrefix => ErrorCategory.InvalidData,

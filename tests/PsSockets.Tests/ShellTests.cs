@@ -29,6 +29,18 @@ public sealed class ShellTests
     }
 
     [Fact]
+    public void DatagramsPrintAsATableOfSenderLengthAndText()
+    {
+        var run = ShellProcess.Run(["-NoProfile", "-Command",
+            "$u = Start-SocketListener -Udp -Port 0; $c = Connect-Socket 127.0.0.1 $u.LocalEndPoint.Port -Udp; 'hello ✓', 'two' | Send-SocketData $c; Receive-SocketData $u -Timeout 5; Receive-SocketData $u -Timeout 5"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("From Length Text", Squeeze(run.Output));
+        Assert.Matches(@"\n127\.0\.0\.1:\d+\s+9 hello ✓\s*\n127\.0\.0\.1:\d+\s+3 two", run.Output);
+        Assert.Equal(string.Empty, run.Error);
+    }
+
+    [Fact]
     public void FileBindsItsArgumentsAndExitsWithItsExitCode()
     {
         string script = TempScript("""
@@ -121,6 +133,19 @@ public sealed class ShellTests
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(["got: piped", "open: 3"], run.Output.Trim().Split('\n', StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public void TheUdpEchoExampleEchoesEveryDatagramToItsSender()
+    {
+        var run = ShellProcess.Run(["-NoProfile", "-Command", "./examples/udp-echo.ps1 -Message one, 'two ✓', three -IdleTimeout 0.3"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("client sent 3 datagrams from 127.0.0.1:", run.Output);
+        Assert.Contains("server echoed 3 datagrams", run.Output);
+        Assert.Matches(@"client got 'two ✓' back from 127\.0\.0\.1:\d+", run.Output);
+        Assert.DoesNotContain("MISMATCH", run.Output);
+        Assert.Equal(string.Empty, run.Error);
     }
 
     [Fact]

@@ -89,7 +89,7 @@ public sealed class UnixSocketTests(PsSession ps) : SocketTestBase(ps), IDisposa
         Ps.Run("$first = Start-SocketListener -Path $args[0]", _path).Ok();
         var second = Ps.Run("Start-SocketListener -Path $args[0] -Force", _path);
         AssertError(second, "AddressInUse", ErrorCategory.ResourceBusy, "StartSocketListenerCommand");
-        Assert.Contains("another listener is on it", second.OnlyError.ToString());
+        Assert.Contains("another socket is bound to it and alive", second.OnlyError.ToString());
     }
 
     [Fact]
@@ -141,5 +141,95 @@ public sealed class UnixSocketTests(PsSession ps) : SocketTestBase(ps), IDisposa
         AssertError(missing, "AddressNotAvailable", ErrorCategory.InvalidArgument, "ConnectSocketCommand");
         Assert.Contains("no socket file at that path", missing.OnlyError.ToString());
         Assert.Empty(Ps.Run("Get-Socket").Ok().Output);
+    }
+
+    [Fact]
+    public void AUnixDatagramClientTalksToAPythonDatagramServer()
+    {
+        using var server = PythonPeer.Listening("udp_peer.py", "unix-server", _path);
+
+        var result = Ps.Run("""
+            $u = Connect-Socket -Path $args[0] -Datagram -Timeout 5
+            $u.Protocol; [PsSockets.PsSocket]::FormatEndPoint($u.RemoteEndPoint)
+            'one', 'two ✓', 'quit' | Send-SocketData $u
+            1..3 | ForEach-Object { (Receive-SocketData $u -Timeout 5).Text }
+            [PsSockets.PsSocket]::FormatEndPoint($u.LocalEndPoint)
+            """, _path).Ok().Values.ToList();
+
+        Assert.Equal(new object?[] { "UnixDgram", "unix:" + _path, "echo:one", "echo:two ✓", "echo:quit" }, result.Take(5));
+        Assert.StartsWith("unix:@", result[5]?.ToString()); // the name the kernel gave it, so the server could answer
+        Assert.Equal(0, server.WaitForExit(Seconds(10)));
+    }
+
+    [Fact]
+    public void AUnixDatagramServerAnswersAPythonClientByItsNameAndRemovesItsFile()
+    {
+        Ps.Run("$d = Start-SocketListener -Path $args[0] -Datagram", _path).Ok();
+        using var client = PythonPeer.Start("udp_peer.py", "unix-client", _path, "hello ✓");
+
+        var result = Ps.Run("""
+            $m = Receive-SocketData $d -Timeout 10
+            Send-SocketData $d "echo:$($m.Text)" -To $m.RemoteEndPoint
+            $m.Text; [PsSockets.PsSocket]::FormatEndPoint($m.RemoteEndPoint); $d.State
+            """).Ok().Values.ToList();
+
+        Assert.Equal("hello ✓", result[0]);
+        Assert.StartsWith("unix:@pssockets-python-", result[1]?.ToString());
+        Assert.Equal("Bound", result[2]?.ToString());
+        Assert.Equal("GOT echo:hello ✓", client.ReadLine(Seconds(10)));
+        Ps.Run("Close-Socket $d").Ok();
+        Assert.False(File.Exists(_path));
+    }
+
+    [Fact]
+    public void NewSocketPathBindsStreamAndDatagramSocketsThatTalkByTheirPaths()
+    {
+        string clientPath = _path + ".client";
+        try
+        {
+            var result = Ps.Run("""
+                $server = Start-SocketListener -Path $args[0]
+                $c = New-Socket -Path $args[1] | Connect-Socket -Path $args[0] -Timeout 5
+                $s = Wait-SocketConnection $server -Timeout 5
+                [PsSockets.PsSocket]::FormatEndPoint($s.RemoteEndPoint); $c.State
+                Get-Socket | Close-Socket
+                $a = New-Socket -Path $args[0] -Type Dgram
+                $b = New-Socket -Path $args[1] -Type Dgram
+                Send-SocketData $a 'by path' -To "unix:$($args[1])"
+                $m = Receive-SocketData $b -Timeout 5
+                $m.Text; [PsSockets.PsSocket]::FormatEndPoint($m.RemoteEndPoint)
+                Send-SocketData $b 'back' -To $m
+                (Receive-SocketData $a -Timeout 5).Text
+                """, _path, clientPath).Ok();
+
+            Assert.Equal(new object?[] { "unix:" + clientPath, "Connected", "by path", "unix:" + _path, "back" }, result.Values.Select(v => v is Enum ? v.ToString() : v));
+            Ps.Run("Get-Socket | Close-Socket").Ok();
+            Assert.False(File.Exists(_path));
+            Assert.False(File.Exists(clientPath));
+        }
+        finally
+        {
+            File.Delete(clientPath);
+        }
+    }
+
+    [Fact]
+    public void UnixDatagramMisuseIsAClearError()
+    {
+        string tooLong = Path.Combine(Path.GetTempPath(), new string('x', 120) + ".sock");
+        var bind = Ps.Run("New-Socket -Path $args[0] -Type Dgram", tooLong);
+        AssertError(bind, "InvalidArgument", ErrorCategory.InvalidArgument, "NewSocketCommand");
+        Assert.Contains("the system allows 107", bind.OnlyError.ToString());
+
+        var toIp = Ps.Run("$d = New-Socket -Path $args[0] -Type Dgram; Send-SocketData $d 'x' -To 127.0.0.1:9", _path);
+        AssertError(toIp, "InvalidArgument", ErrorCategory.InvalidArgument, "SendSocketDataCommand");
+        Assert.Contains("that is an IP endpoint", toIp.OnlyError.ToString());
+
+        var nobody = Ps.Run("Send-SocketData $d 'x' -To 'unix:/nonexistent/pssockets.sock'");
+        Assert.Contains("unix:/nonexistent/pssockets.sock", nobody.OnlyError.ToString());
+
+        var portOnUnix = Ps.Run("New-Socket -AddressFamily Unix -LocalPort 80");
+        AssertError(portOnUnix, "InvalidArgument", ErrorCategory.InvalidArgument, "NewSocketCommand");
+        Assert.Contains("a unix socket binds to a path (-Path)", portOnUnix.OnlyError.ToString());
     }
 }

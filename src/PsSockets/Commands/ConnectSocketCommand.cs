@@ -22,6 +22,7 @@ public sealed class ConnectSocketCommand : SocketCmdlet
     public int Port { get; set; }
 
     [Parameter(ValueFromPipeline = true, ParameterSetName = HostSet)]
+    [Parameter(ValueFromPipeline = true, ParameterSetName = PathSet)]
     [SocketTransformation]
     [ArgumentCompleter(typeof(SocketCompleter))]
     public PsSocket? Socket { get; set; }
@@ -42,6 +43,11 @@ public sealed class ConnectSocketCommand : SocketCmdlet
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = string.Empty;
 
+    /// <summary>A datagram socket (UDP, or unix datagram with -Path) connected to the peer: plain sends go there, only its datagrams arrive.</summary>
+    [Parameter]
+    [Alias("Udp")]
+    public SwitchParameter Datagram { get; set; }
+
     [Parameter]
     [ValidateRange(0.0, MaxTimeout)]
     public double Timeout { get; set; }
@@ -50,8 +56,11 @@ public sealed class ConnectSocketCommand : SocketCmdlet
     {
         var options = new SocketOptions { Name = Name, NoDelay = NoDelay };
         var target = ParameterSetName == PathSet ? new EndPointText(null, null, Path) : EndPointText.Parse(ComputerName);
+        var type = Datagram ? SocketType.Dgram : SocketType.Stream;
         var connected = target.UnixPath is { } path
-            ? SocketFactory.ConnectUnix(FileArguments.UnixSocket(this, path), options, BoundTimeout(Timeout), StopToken)
+            ? SocketFactory.ConnectUnix(FileArguments.UnixSocket(this, path), type, Socket, options, BoundTimeout(Timeout), StopToken)
+            : Datagram && Socket is null
+            ? SocketFactory.ConnectDatagram(target.Host!, PortOf(target), AddressFamily, options, BoundTimeout(Timeout), StopToken)
             : SocketFactory.Connect(target.Host!, PortOf(target), Socket, AddressFamily, options, BoundTimeout(Timeout), StopToken);
         if (Socket is not null && Name is not null)
         {

@@ -90,6 +90,11 @@ public sealed class InvokeSocketRequestCommand : SocketCmdlet
     protected override void Process()
     {
         var timeout = BoundTimeout(Timeout);
+        if (Socket.IsDatagram)
+        {
+            RequestDatagram(timeout);
+            return;
+        }
         Socket.Send(Frame(MessageBytes.Payload(Request, Encoding)), timeout, StopToken);
         if (ParameterSetName == ToEndSet)
         {
@@ -110,6 +115,19 @@ public sealed class InvokeSocketRequestCommand : SocketCmdlet
     }
 
     /// <summary>The request with its prefix or delimiter, as one buffer so it leaves in one send.</summary>
+    /// <summary>On a connected datagram socket the request is one datagram and the answer the next datagram from the peer.</summary>
+    private void RequestDatagram(TimeSpan? timeout)
+    {
+        if (ParameterSetName != LineSet || Line)
+        {
+            throw new SocketOperationException(SocketFailure.InvalidArgument,
+                $"Cannot frame a request on {Socket}: it is a datagram socket, where the request is one datagram and the answer the next one; leave out -Count, -Line, -Delimiter, -LengthPrefix and -ToEnd.", Socket);
+        }
+        Socket.SendDatagram(MessageBytes.Payload(Request, Encoding), to: null, timeout, StopToken);
+        var answer = Socket.ReceiveDatagram(maxSize: null, peek: false, timeout, StopToken, Encoding);
+        WriteObject(AsByteArray ? answer.Data : answer.Text);
+    }
+
     private byte[] Frame(byte[] payload)
     {
         if (_prefix is null && _delimiter is null)

@@ -128,6 +128,11 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
             ReceiveToFile();
             return;
         }
+        if (Socket.IsDatagram && ParameterSetName == AvailableSet)
+        {
+            ReceiveDatagrams();
+            return;
+        }
         var receiveOne = Receiver();
         if (!Continuous)
         {
@@ -148,6 +153,33 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
             }
             WriteObject(message, enumerateCollection: AsHexDump);
         }
+    }
+
+    /// <summary>recvfrom(): one datagram, or each as it arrives with -Continuous; a cut one is an error, never output.</summary>
+    private void ReceiveDatagrams()
+    {
+        int? max = IsBound(nameof(BufferSize)) ? BufferSize : null;
+        var timeout = BoundTimeout(Timeout);
+        do
+        {
+            var datagram = Socket.ReceiveDatagram(max, Peek, timeout, StopToken, Encoding);
+            if (datagram.Truncated)
+            {
+                WriteSocketError(Truncated(datagram, max));
+                continue;
+            }
+            object output = AsByteArray ? datagram.Data : AsHexDump ? PsSocket.AsHexDump(datagram.Data) : datagram;
+            WriteObject(output, enumerateCollection: AsHexDump);
+        }
+        while (Continuous);
+    }
+
+    private SocketOperationException Truncated(Datagram datagram, int? max)
+    {
+        string of = datagram.SentLength > datagram.Length ? $" of {datagram.SentLength}" : string.Empty;
+        return new SocketOperationException(SocketFailure.DatagramTruncated,
+            $"A datagram from {PsSocket.FormatEndPoint(datagram.RemoteEndPoint)} to {Socket} was longer than -BufferSize {max} and was cut to its first {datagram.Length} bytes{of}; "
+            + "the rest is lost, as it always is on a datagram socket. Leave -BufferSize out to take every datagram whole. The cut datagram is this error's TargetObject.", datagram);
     }
 
     private void ReceiveToFile()

@@ -39,6 +39,15 @@ public sealed class SendSocketDataCommand : SocketCmdlet
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = null!;
 
+    /// <summary>
+    /// sendto(): where each datagram goes, on a datagram socket that is not connected (or to override its peer):
+    /// 'host:port', '[::1]:port', 'unix:/path', or a received datagram's RemoteEndPoint.
+    /// </summary>
+    [Parameter(ParameterSetName = ObjectSet)]
+    [EndPointTransformation]
+    [ValidateNotNull]
+    public EndPointText? To { get; set; }
+
     [Parameter]
     [ValidateRange(0.0, MaxTimeout)]
     public double Timeout { get; set; }
@@ -68,6 +77,7 @@ public sealed class SendSocketDataCommand : SocketCmdlet
 
     private LengthPrefix? _prefix;
     private byte[]? _delimiter;
+    private System.Net.EndPoint? _destination;
 
     private bool Framed => _prefix is not null || _delimiter is not null;
 
@@ -80,6 +90,23 @@ public sealed class SendSocketDataCommand : SocketCmdlet
                 "LineWithDelimiter", ErrorCategory.InvalidArgument, Delimiter));
         }
         _delimiter = Line ? Encoding.GetBytes(Socket.NewLine) : Delimiter is null ? null : MessageBytes.Delimiter(Delimiter, Encoding);
+        if (To is not null)
+        {
+            if (!Socket.IsDatagram)
+            {
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException(
+                    $"-To names where each datagram goes; {Socket} is a stream socket, which sends only to the peer it is connected to (Connect-Socket)."),
+                    "ToOnStreamSocket", ErrorCategory.InvalidArgument, To));
+            }
+            try
+            {
+                _destination = Socket.ResolveDestination(To, BoundTimeout(Timeout), StopToken); // once for every datagram of the pipeline
+            }
+            catch (SocketOperationException e)
+            {
+                ThrowTerminatingError(SocketErrors.ToRecord(e)); // with no destination, no input can be sent
+            }
+        }
     }
 
     protected override void Process()
@@ -111,7 +138,7 @@ public sealed class SendSocketDataCommand : SocketCmdlet
         {
             _pendingBytes ??= new MemoryStream();
             _pendingBytes.WriteByte(single);
-            if (_pendingBytes.Length >= StreamChunk && !Framed) // framed, the gathered bytes are one message
+            if (_pendingBytes.Length >= StreamChunk && !Framed && !Socket.IsDatagram) // framed, or a datagram, the gathered bytes are one message
             {
                 SendPendingBytes();
             }
@@ -174,16 +201,21 @@ public sealed class SendSocketDataCommand : SocketCmdlet
         }
     }
 
-    /// <summary>One message, framed as asked: prefix, bytes, delimiter, in one send when it is small.</summary>
+    /// <summary>One message, framed as asked: prefix, bytes, delimiter, in one send when it is small; on a datagram socket, one datagram.</summary>
     private void SendMessage(ReadOnlyMemory<byte> data)
     {
-        if (!Framed)
+        if (!Framed && !Socket.IsDatagram)
         {
             Send(data);
             return;
         }
         var header = _prefix is { } prefix ? MessageBytes.Prefix(prefix, data.Length, Socket) : [];
         var trailer = _delimiter ?? [];
+        if (Socket.IsDatagram)
+        {
+            Socket.SendDatagram(Framed ? MessageBytes.Join(header, data.Span, trailer) : data, _destination, BoundTimeout(Timeout), StopToken);
+            return;
+        }
         if (data.Length <= StreamChunk)
         {
             Send(MessageBytes.Join(header, data.Span, trailer));

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Net;
+using System.Net.Sockets;
 
 namespace PsSockets.Commands;
 
@@ -44,6 +45,16 @@ public sealed class StartSocketListenerCommand : SocketCmdlet
     [Parameter(ParameterSetName = PathSet)]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>A datagram socket bound to the port or path (UDP, unix datagram) instead of a stream listener: receive from it directly.</summary>
+    [Parameter]
+    [Alias("Udp")]
+    public SwitchParameter Datagram { get; set; }
+
+    /// <summary>A multicast group to join (implies -Datagram): the socket binds the group's address and port and joins it on the interface of -Address.</summary>
+    [Parameter(ParameterSetName = IpSet)]
+    [ValidateNotNull]
+    public IPAddress? MulticastGroup { get; set; }
+
     /// <summary>The default timeout of the listener's accepts and of every socket it accepts.</summary>
     [Parameter]
     [ValidateRange(0.0, MaxTimeout)]
@@ -58,10 +69,21 @@ public sealed class StartSocketListenerCommand : SocketCmdlet
             DualMode = IsBound(nameof(DualMode)) ? DualMode.IsPresent : null,
             Timeout = IsBound(nameof(Timeout)) ? Timeout : null,
         };
+        bool datagram = Datagram || MulticastGroup is not null;
+        if (datagram && IsBound(nameof(Backlog)))
+        {
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Backlog is the queue of connections waiting for accept; a datagram socket has no connections."),
+                "BacklogWithDatagram", ErrorCategory.InvalidArgument, Backlog));
+        }
+        var type = datagram ? SocketType.Dgram : SocketType.Stream;
         var listener = Registry.Add(ParameterSetName == PathSet
-            ? SocketFactory.ListenUnix(FileArguments.UnixSocket(this, Path), Backlog, Force, options)
+            ? SocketFactory.ListenUnix(FileArguments.UnixSocket(this, Path), type, Backlog, Force, options)
+            : MulticastGroup is not null
+            ? SocketFactory.ListenMulticast(MulticastGroup, Port, Address, options)
+            : datagram
+            ? SocketFactory.Create(Address.AddressFamily, SocketType.Dgram, new IPEndPoint(Address, Port), options)
             : SocketFactory.Listen(new IPEndPoint(Address, Port), Backlog, options));
-        WriteVerbose($"Listening: {listener}, backlog {Backlog}.");
+        WriteVerbose(datagram ? $"Bound: {listener}." : $"Listening: {listener}, backlog {Backlog}.");
         WriteObject(listener);
     }
 }

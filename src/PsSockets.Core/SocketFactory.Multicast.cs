@@ -1,0 +1,45 @@
+using System;
+using System.Net;
+using System.Net.Sockets;
+
+namespace PsSockets;
+
+/// <summary>A multicast receiver: a UDP socket on a group's port that joined the group.</summary>
+public static partial class SocketFactory
+{
+    /// <summary>
+    /// A UDP socket that receives <paramref name="group"/>'s datagrams sent to <paramref name="port"/>, joined on the
+    /// interface that has <paramref name="interfaceAddress"/> (which its own multicast sends use too). It binds the
+    /// group's address where the OS allows it (Linux, macOS: only that group's datagrams arrive), else the interface's.
+    /// Several receivers may share the group and port (SO_REUSEADDR), as multicast receivers do.
+    /// </summary>
+    public static PsSocket ListenMulticast(IPAddress group, int port, IPAddress interfaceAddress, SocketOptions options)
+    {
+        if (group.AddressFamily != interfaceAddress.AddressFamily)
+        {
+            throw new SocketOperationException(SocketFailure.InvalidArgument,
+                $"Cannot join {group} on the interface of {interfaceAddress}: one is {group.AddressFamily}, the other {interfaceAddress.AddressFamily}.", group);
+        }
+        var socket = new Socket(group.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        PsSocket? receiver = null;
+        try
+        {
+            Configure(socket, options);
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            Bind(socket, new IPEndPoint(OperatingSystem.IsWindows() ? interfaceAddress : group, port));
+            receiver = new PsSocket(socket, options.Name) { Timeout = options.Timeout };
+            receiver.SetMulticastInterface(interfaceAddress);
+            receiver.JoinMulticastGroup(group, interfaceAddress);
+            return receiver;
+        }
+        catch
+        {
+            if (receiver is null)
+            {
+                socket.Dispose();
+            }
+            receiver?.Close();
+            throw;
+        }
+    }
+}

@@ -25,4 +25,8 @@ public enum SocketFailure
     InvalidArgument,
     /// <summary>A unix socket file is there with no listener behind it (a crashed server's).</summary>
     StaleSocketFile,
+    /// <summary>A socket option that does not apply to this kind of socket (NoDelay on UDP, DualMode on IPv4).</summary>
+    OptionNotApplicable,
+    /// <summary>A socket option this system does not have (SO_REUSEPORT outside Linux, an unknown raw option).</summary>
+    OptionNotSupported,
 }

@@ -15,7 +15,8 @@ internal static class SocketErrors
         SocketFailure.AddressInUse => ErrorCategory.ResourceBusy,
         SocketFailure.StaleSocketFile => ErrorCategory.ResourceExists,
         SocketFailure.SocketClosed or SocketFailure.NotListening or SocketFailure.NotConnected or SocketFailure.AlreadyConnected
-            or SocketFailure.SocketShutdown => ErrorCategory.InvalidOperation,
+            or SocketFailure.SocketShutdown or SocketFailure.OptionNotApplicable => ErrorCategory.InvalidOperation,
+        SocketFailure.OptionNotSupported => ErrorCategory.NotImplemented,
         SocketFailure.MessageTooLarge => ErrorCategory.LimitsExceeded,
         SocketFailure.InvalidLengthPrefix => ErrorCategory.InvalidData,
         SocketFailure.AccessDenied => ErrorCategory.PermissionDenied,

@@ -144,7 +144,7 @@ public sealed class SocketOptionDefinition
         var type = Nullable.GetUnderlyingType(ValueType) ?? ValueType;
         object? typed = value switch
         {
-            null => type == ValueType ? null : value, // null only where the type is nullable: checked below
+            null => null, // allowed only where the type is nullable: checked below
             bool b when type == typeof(bool) => b,
             IPAddress { AddressFamily: AddressFamily.InterNetwork } a when type == typeof(IPAddress) => a,
             sbyte or byte or short or ushort or int or uint or long or ulong when type == typeof(int) => WholeNumber(value),

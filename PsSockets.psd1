@@ -22,6 +22,8 @@
         'Disconnect-Socket'
         'Close-Socket'
         'Get-Socket'
+        'Get-SocketOption'
+        'Set-SocketOption'
         'Resolve-SocketAddress'
         'ConvertTo-SocketBytes'
         'ConvertFrom-SocketBytes'

@@ -81,7 +81,7 @@ public sealed partial class PsSocket
                 }
                 if (!waiting)
                 {
-                    deadline = Deadline.Start(EffectiveTimeout(timeout), token);
+                    deadline = Deadline.Start(EffectiveReceiveTimeout(timeout), token);
                     waiting = true;
                 }
                 ReceiveOnce(framing.SizeHint(_buffer.Span), limit, deadline);

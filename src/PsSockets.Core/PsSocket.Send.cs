@@ -25,7 +25,7 @@ public sealed partial class PsSocket
     {
         ThrowIfCannotSend();
         int sent = 0;
-        using var deadline = Deadline.Start(EffectiveTimeout(timeout), token);
+        using var deadline = Deadline.Start(EffectiveSendTimeout(timeout), token);
         using var nonBlocking = new NonBlockingScope(this);
         while (sent < data.Length)
         {

@@ -29,4 +29,8 @@ public enum SocketFailure
     NotBound,
     /// <summary>A datagram longer than the receive buffer arrived cut short.</summary>
     DatagramTruncated,
+    /// <summary>A socket option that does not apply to this kind of socket (NoDelay on UDP, DualMode on IPv4).</summary>
+    OptionNotApplicable,
+    /// <summary>A socket option this system does not have (SO_REUSEPORT outside Linux, an unknown raw option).</summary>
+    OptionNotSupported,
 }

@@ -16,7 +16,8 @@ internal static class SocketErrors
         SocketFailure.StaleSocketFile => ErrorCategory.ResourceExists,
         SocketFailure.DatagramTruncated => ErrorCategory.InvalidData,
         SocketFailure.SocketClosed or SocketFailure.NotBound or SocketFailure.NotListening or SocketFailure.NotConnected or SocketFailure.AlreadyConnected
-            or SocketFailure.SocketShutdown => ErrorCategory.InvalidOperation,
+            or SocketFailure.SocketShutdown or SocketFailure.OptionNotApplicable => ErrorCategory.InvalidOperation,
+        SocketFailure.OptionNotSupported => ErrorCategory.NotImplemented,
         SocketFailure.MessageTooLarge => ErrorCategory.LimitsExceeded,
         SocketFailure.InvalidLengthPrefix => ErrorCategory.InvalidData,
         SocketFailure.AccessDenied => ErrorCategory.PermissionDenied,

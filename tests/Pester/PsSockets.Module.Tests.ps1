@@ -24,6 +24,7 @@ Describe 'The PsSockets module' {
             'ConvertTo-SocketBytes'
             'Disconnect-Socket'
             'Get-Socket'
+            'Get-SocketOption'
             'Invoke-SocketRequest'
             'New-Socket'
             'New-SocketPair'
@@ -31,6 +32,7 @@ Describe 'The PsSockets module' {
             'Resolve-SocketAddress'
             'Select-Socket'
             'Send-SocketData'
+            'Set-SocketOption'
             'Start-SocketListener'
             'Wait-SocketConnection'
         )
@@ -51,7 +53,7 @@ Describe 'The PsSockets module' {
         [System.Array]::Sort($listed, [System.StringComparer]::Ordinal)
         [System.Array]::Sort($loaded, [System.StringComparer]::Ordinal)
 
-        $listed | Should -HaveCount 15
+        $listed | Should -HaveCount 17
         $listed | Should -BeExactly $loaded
     }
 }

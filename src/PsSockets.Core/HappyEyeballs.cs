@@ -130,6 +130,11 @@ internal static class HappyEyeballs
             failures.Add(endPoint, e);
             return (null, false);
         }
+        catch
+        {
+            socket.Dispose(); // an option the socket cannot take: no attempt, and the error goes to the caller
+            throw;
+        }
     }
 
     /// <summary>Waits in poll slices until some attempts finish (connected or failed), the next attempt is due, or the deadline passes.</summary>

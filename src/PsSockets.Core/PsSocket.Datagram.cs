@@ -176,6 +176,28 @@ public sealed partial class PsSocket
     public void JoinMulticastGroup(IPAddress group, IPAddress? interfaceAddress = null) =>
         ChangeMembership(group, interfaceAddress, join: true);
 
+    /// <summary>
+    /// Makes the socket a member of exactly <paramref name="groups"/>: joins the new ones and leaves the others,
+    /// on the interface its multicast goes out by (IP_MULTICAST_IF; the system's choice when unset).
+    /// </summary>
+    public void SetMulticastGroups(IReadOnlyCollection<IPAddress> groups)
+    {
+        var current = MulticastGroups;
+        var by = MulticastInterfaceAddress();
+        foreach (var group in current.Where(g => !groups.Contains(g)))
+        {
+            LeaveMulticastGroup(group, by);
+        }
+        foreach (var group in groups.Where(g => !current.Contains(g)).Distinct())
+        {
+            JoinMulticastGroup(group, by);
+        }
+    }
+
+    private IPAddress? MulticastInterfaceAddress() => AddressFamily == AddressFamily.InterNetwork
+        ? new IPAddress(Socket.GetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastInterface, 4))
+        : null;
+
     /// <summary>Leaves a multicast group this socket joined.</summary>
     public void LeaveMulticastGroup(IPAddress group, IPAddress? interfaceAddress = null) =>
         ChangeMembership(group, interfaceAddress, join: false);

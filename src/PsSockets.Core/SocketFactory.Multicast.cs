@@ -27,7 +27,7 @@ public static partial class SocketFactory
             Configure(socket, options);
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             Bind(socket, new IPEndPoint(OperatingSystem.IsWindows() ? interfaceAddress : group, port));
-            receiver = new PsSocket(socket, options.Name) { Timeout = options.Timeout };
+            receiver = Wrap(socket, options);
             receiver.SetMulticastInterface(interfaceAddress);
             receiver.JoinMulticastGroup(group, interfaceAddress);
             return receiver;

@@ -57,7 +57,7 @@ public static partial class SocketFactory
             socket.Dispose();
             throw;
         }
-        return new PsSocket(socket, options.Name) { Timeout = options.Timeout };
+        return Wrap(socket, options);
     }
 
     /// <summary>
@@ -76,12 +76,17 @@ public static partial class SocketFactory
                 throw new SocketOperationException(existing.RemoteEndPoint is null ? SocketFailure.InvalidArgument : SocketFailure.AlreadyConnected,
                     $"Cannot connect {existing} to {UnixSocketPath.Display(path)}: only an unconnected unix socket can be.", existing);
             }
+            SocketOptionCatalog.Apply(existing, options.Named);
         }
         using var deadline = Deadline.Start(timeout ?? existing?.EffectiveTimeout(null), token);
         var socket = existing?.Socket ?? new Socket(AddressFamily.Unix, type, ProtocolType.Unspecified);
         bool wasBlocking = socket.Blocking;
         try
         {
+            if (existing is null)
+            {
+                Configure(socket, options);
+            }
             if (socket.SocketType == SocketType.Dgram)
             {
                 AutoBind(socket);
@@ -105,7 +110,7 @@ public static partial class SocketFactory
             socket.Blocking = wasBlocking;
             if (existing is null)
             {
-                return new PsSocket(socket, options.Name) { Timeout = options.Timeout };
+                return Wrap(socket, options);
             }
             existing.RefreshEndPoints();
             return existing;

@@ -7,14 +7,16 @@ using System.Threading;
 
 namespace PsSockets;
 
-/// <summary>Options a socket can be born with.</summary>
+/// <summary>What a socket is born with: a name, a default timeout, and socket options by their catalog names.</summary>
 public sealed class SocketOptions
 {
+    private static readonly Dictionary<string, object?> s_none = [];
+
     public string? Name { get; init; }
     public double? Timeout { get; init; }
-    public bool NoDelay { get; init; }
-    public bool ReuseAddress { get; init; }
-    public bool? DualMode { get; init; }
+
+    /// <summary>Options of <see cref="SocketOptionCatalog"/> by name, values of each option's type; set before bind and connect.</summary>
+    public IReadOnlyDictionary<string, object?> Named { get; init; } = s_none;
 }
 
 /// <summary>socket(), bind(), listen() and connect(): where PsSockets come from.</summary>
@@ -39,7 +41,7 @@ public static partial class SocketFactory
             {
                 Bind(socket, bindTo);
             }
-            return new PsSocket(socket, options.Name) { Timeout = options.Timeout };
+            return Wrap(socket, options);
         }
         catch
         {
@@ -57,7 +59,7 @@ public static partial class SocketFactory
             Configure(socket, options);
             Bind(socket, localEndPoint);
             socket.Listen(backlog);
-            var listener = new PsSocket(socket, options.Name) { Timeout = options.Timeout };
+            var listener = Wrap(socket, options);
             listener.MarkListening();
             return listener;
         }
@@ -87,6 +89,10 @@ public static partial class SocketFactory
         {
             throw new SocketOperationException(SocketFailure.AlreadyConnected, $"Cannot connect {existing}: it is already connected.", existing);
         }
+        if (existing is not null)
+        {
+            SocketOptionCatalog.Apply(existing, options.Named);
+        }
         using var deadline = Deadline.Start(timeout ?? existing?.EffectiveTimeout(null), token);
         var addresses = Resolve(host, existing?.AddressFamily ?? family, existing, deadline);
         var failures = new ConnectFailures();
@@ -103,7 +109,7 @@ public static partial class SocketFactory
             {
                 if (HappyEyeballs.Connect(addresses, port, s => Configure(s, options), deadline, failures) is { } connected)
                 {
-                    return new PsSocket(connected, options.Name) { Timeout = options.Timeout };
+                    return Wrap(connected, options);
                 }
             }
             catch (OperationCanceledException e) when (deadline.CallerStopped)
@@ -190,7 +196,7 @@ public static partial class SocketFactory
         {
             Configure(socket, options);
             socket.Connect(endPoint);
-            return new PsSocket(socket, options.Name) { Timeout = options.Timeout };
+            return Wrap(socket, options);
         }
         catch (SocketException e)
         {
@@ -207,20 +213,24 @@ public static partial class SocketFactory
     private static ProtocolType ProtocolOf(AddressFamily family, SocketType type) =>
         family == AddressFamily.Unix ? ProtocolType.Unspecified : type == SocketType.Dgram ? ProtocolType.Udp : ProtocolType.Tcp;
 
-    private static void Configure(Socket socket, SocketOptions options)
+    /// <summary>The options a bare socket takes, before bind or connect (an option that does not apply is an error).</summary>
+    private static void Configure(Socket socket, SocketOptions options) => SocketOptionCatalog.Apply(socket, options.Named);
+
+    /// <summary>The new socket as a PsSocket, with the options only a PsSocket holds (the per-direction timeouts).</summary>
+    private static PsSocket Wrap(Socket socket, SocketOptions options)
     {
-        if (options.ReuseAddress)
+        var wrapped = new PsSocket(socket, options.Name) { Timeout = options.Timeout };
+        var held = options.Named.Where(o => SocketOptionCatalog.Get(o.Key).NeedsPsSocket).ToDictionary(o => o.Key, o => o.Value);
+        try
         {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            SocketOptionCatalog.Apply(wrapped, held);
         }
-        if (options.NoDelay && socket.ProtocolType == ProtocolType.Tcp)
+        catch
         {
-            socket.NoDelay = true;
+            wrapped.Close();
+            throw;
         }
-        if (options.DualMode is { } dual && socket.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            socket.DualMode = dual;
-        }
+        return wrapped;
     }
 
     private static void Bind(Socket socket, IPEndPoint endPoint)

@@ -56,6 +56,10 @@ public static class SocketOptionCatalog
             "The local address whose interface sends multicast packets (0.0.0.0: the system chooses).",
             p => new IPAddress(p.Socket.GetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastInterface, 4)),
             (s, v) => s.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastInterface, ((IPAddress)v!).GetAddressBytes())),
+        new SocketOptionDefinition("MulticastGroups", "IP_ADD_MEMBERSHIP", IpProtoIp, SocketKinds.Udp, typeof(IPAddress[]),
+            "The multicast groups the socket joined; set a list to join the new groups and leave the others (IP_DROP_MEMBERSHIP).",
+            p => p.MulticastGroups.ToArray(), setOnSocket: null, (p, v) => p.SetMulticastGroups((IPAddress[])v!))
+        { CNameV6 = "IPV6_JOIN_GROUP", LevelV6 = IpProtoIpv6 },
         new SocketOptionDefinition("Blocking", "O_NONBLOCK", "fcntl", SocketKinds.All, typeof(bool),
             "Whether .NET calls on the raw Socket wait (the inverse of O_NONBLOCK); the PsSockets cmdlets wait up to their time limit either way.",
             p => p.GetBlocking(), (s, v) => s.Blocking = (bool)v!, (p, v) => p.SetBlocking((bool)v!)),

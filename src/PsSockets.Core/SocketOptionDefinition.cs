@@ -109,6 +109,7 @@ public sealed class SocketOptionDefinition
         var type = Nullable.GetUnderlyingType(ValueType) ?? ValueType;
         string name = type == typeof(bool) ? "a Boolean ($true or $false)"
             : type == typeof(IPAddress) ? "an IPv4 IPAddress"
+            : type == typeof(IPAddress[]) ? "IPAddress[] (multicast groups; @() for none)"
             : $"{(type == typeof(int) ? "an Int32" : "a Double")}: {Range()}";
         return ValueType == typeof(int?) ? $"{name}, or $null for off"
             : ValueType == typeof(double?) ? $"{name}, or $null for no limit"
@@ -147,6 +148,7 @@ public sealed class SocketOptionDefinition
             null => null, // allowed only where the type is nullable: checked below
             bool b when type == typeof(bool) => b,
             IPAddress { AddressFamily: AddressFamily.InterNetwork } a when type == typeof(IPAddress) => a,
+            IPAddress[] groups when type == typeof(IPAddress[]) => groups,
             sbyte or byte or short or ushort or int or uint or long or ulong when type == typeof(int) => WholeNumber(value),
             sbyte or byte or short or ushort or int or uint or long or ulong or float or double or decimal when type == typeof(double) =>
                 Convert.ToDouble(value, CultureInfo.InvariantCulture),
@@ -180,6 +182,7 @@ public sealed class SocketOptionDefinition
     {
         null => "$null",
         string s => $"'{s}'",
+        IPAddress[] list => $"@({string.Join(", ", (object[])list)})",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? string.Empty,
     };

@@ -4,11 +4,6 @@
 BeforeAll {
     Import-Module "$PSScriptRoot/../../out/PsSockets" -Force -ErrorAction Stop
     . "$PSScriptRoot/TestHelpers.ps1"
-
-    # New-Socket makes TCP sockets; a UDP socket comes from the core (it is not in Get-Socket's list).
-    function New-UdpSocket {
-        [PsSockets.SocketFactory]::Create('InterNetwork', 'Dgram', $null, [PsSockets.SocketOptions]::new())
-    }
 }
 
 AfterAll {
@@ -80,7 +75,7 @@ Describe 'Set-SocketOption' {
     It 'refuses Broadcast on TCP and NoDelay on UDP' {
         { Set-SocketOption (New-Socket) Broadcast $true -ErrorAction Stop } |
             Should -Throw -ErrorId 'OptionNotApplicable,PsSockets.Commands.SetSocketOptionCommand'
-        $udp = New-UdpSocket
+        $udp = New-Socket -Type Dgram
         try {
             { Set-SocketOption $udp NoDelay $true -ErrorAction Stop } |
                 Should -Throw -ErrorId 'OptionNotApplicable,PsSockets.Commands.SetSocketOptionCommand'

@@ -10,17 +10,15 @@ namespace PsSockets.Tests;
 /// Get-SocketOption and Set-SocketOption: every named option reaches the OS (checked with getsockopt's own
 /// numbers on Linux), applies only where it means something, and the timeouts steer the module's calls.
 /// </summary>
-public sealed class SocketOptionTests : SocketTestBase, IDisposable
+public sealed class SocketOptionTests : SocketTestBase
 {
-    // New-Socket makes TCP only; UDP sockets come from the core and are closed after each test.
     private const string Sockets = """
-        $global:unregistered = [System.Collections.Generic.List[object]]::new()
         function global:New-TestSocket([string] $kind) {
             switch ($kind) {
                 'tcp4' { New-Socket }
                 'tcp6' { New-Socket -AddressFamily InterNetworkV6 }
-                'udp4' { $u = [PsSockets.SocketFactory]::Create('InterNetwork', 'Dgram', $null, [PsSockets.SocketOptions]::new()); $unregistered.Add($u); $u }
-                'udp6' { $u = [PsSockets.SocketFactory]::Create('InterNetworkV6', 'Dgram', $null, [PsSockets.SocketOptions]::new()); $unregistered.Add($u); $u }
+                'udp4' { New-Socket -Type Dgram }
+                'udp6' { New-Socket -Type Dgram -AddressFamily InterNetworkV6 }
                 'unix' { (New-SocketPair)[0] }
             }
         }
@@ -33,8 +31,6 @@ public sealed class SocketOptionTests : SocketTestBase, IDisposable
         """;
 
     public SocketOptionTests(PsSession ps) : base(ps) => Ps.Run(Sockets).Ok();
-
-    public void Dispose() => Ps.Run("$unregistered | ForEach-Object { $_.Close() }").Ok();
 
     public static TheoryData<string, string, string, string, string, string> RoundTrips => new()
     {
@@ -83,8 +79,8 @@ public sealed class SocketOptionTests : SocketTestBase, IDisposable
     {
         { "tcp4", "NoDelay ReuseAddress ReusePort KeepAlive KeepAliveIdle KeepAliveInterval KeepAliveCount Linger ReceiveBufferSize SendBufferSize Ttl Blocking ReceiveTimeout SendTimeout" },
         { "tcp6", "NoDelay ReuseAddress ReusePort KeepAlive KeepAliveIdle KeepAliveInterval KeepAliveCount Linger ReceiveBufferSize SendBufferSize Ttl DualMode Blocking ReceiveTimeout SendTimeout" },
-        { "udp4", "ReuseAddress ReusePort ReceiveBufferSize SendBufferSize Broadcast Ttl MulticastTtl MulticastLoopback MulticastInterface Blocking ReceiveTimeout SendTimeout" },
-        { "udp6", "ReuseAddress ReusePort ReceiveBufferSize SendBufferSize Broadcast Ttl DualMode MulticastTtl MulticastLoopback Blocking ReceiveTimeout SendTimeout" },
+        { "udp4", "ReuseAddress ReusePort ReceiveBufferSize SendBufferSize Broadcast Ttl MulticastTtl MulticastLoopback MulticastInterface MulticastGroups Blocking ReceiveTimeout SendTimeout" },
+        { "udp6", "ReuseAddress ReusePort ReceiveBufferSize SendBufferSize Broadcast Ttl DualMode MulticastTtl MulticastLoopback MulticastGroups Blocking ReceiveTimeout SendTimeout" },
         { "unix", "ReceiveBufferSize SendBufferSize Blocking ReceiveTimeout SendTimeout" },
     };
 
@@ -413,7 +409,7 @@ public sealed class SocketOptionTests : SocketTestBase, IDisposable
             $line = 'Get-SocketOption -Name keepalivei'
             (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object { "$($_.CompletionText)|$($_.ToolTip)" }
             """).Ok().Values.Select(v => v?.ToString() ?? string.Empty).ToList();
-        Assert.Equal(["MulticastTtl|IP_MULTICAST_TTL", "MulticastLoopback|IP_MULTICAST_LOOP", "MulticastInterface|IP_MULTICAST_IF", "0", "KeepAliveIdle|TCP_KEEPIDLE", "KeepAliveInterval|TCP_KEEPINTVL"],
+        Assert.Equal(["MulticastTtl|IP_MULTICAST_TTL", "MulticastLoopback|IP_MULTICAST_LOOP", "MulticastInterface|IP_MULTICAST_IF", "MulticastGroups|IP_ADD_MEMBERSHIP", "0", "KeepAliveIdle|TCP_KEEPIDLE", "KeepAliveInterval|TCP_KEEPINTVL"],
             result.Select(r => r.Split(':')[0]));
     }
 

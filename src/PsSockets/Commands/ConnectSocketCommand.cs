@@ -6,7 +6,7 @@ namespace PsSockets.Commands;
 /// <summary>connect(): to a host and port, trying every address the name resolves to.</summary>
 [Cmdlet(VerbsCommunications.Connect, "Socket", DefaultParameterSetName = HostSet)]
 [OutputType(typeof(PsSocket))]
-public sealed class ConnectSocketCommand : SocketCmdlet
+public sealed class ConnectSocketCommand : SocketMakingCmdlet
 {
     private const string HostSet = "Host";
     private const string PathSet = "Path";
@@ -35,9 +35,6 @@ public sealed class ConnectSocketCommand : SocketCmdlet
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
 
-    [Parameter(ParameterSetName = HostSet)]
-    public SwitchParameter NoDelay { get; set; }
-
     /// <summary>A unix domain socket path to connect to, or "@name" for a Linux abstract name.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
@@ -54,7 +51,12 @@ public sealed class ConnectSocketCommand : SocketCmdlet
 
     protected override void Process()
     {
-        var options = new SocketOptions { Name = Name, NoDelay = NoDelay };
+        var options = new SocketOptions { Name = Name, Named = NamedOptions() };
+        if (Datagram && Socket is { IsDatagram: false })
+        {
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"-Datagram makes a datagram socket; {Socket} is a stream socket. Leave -Datagram out to connect it, or leave -Socket out for a new datagram socket."),
+                "DatagramWithStreamSocket", ErrorCategory.InvalidArgument, Socket));
+        }
         var target = ParameterSetName == PathSet ? new EndPointText(null, null, Path) : EndPointText.Parse(ComputerName);
         var type = Datagram ? SocketType.Dgram : SocketType.Stream;
         var connected = target.UnixPath is { } path

@@ -10,7 +10,7 @@ namespace PsSockets.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "Socket", DefaultParameterSetName = IpSet)]
 [OutputType(typeof(PsSocket))]
-public sealed class NewSocketCommand : SocketCmdlet
+public sealed class NewSocketCommand : SocketMakingCmdlet
 {
     private const string IpSet = "Ip";
     private const string PathSet = "Path";
@@ -46,12 +46,6 @@ public sealed class NewSocketCommand : SocketCmdlet
     public string? Name { get; set; }
 
     [Parameter]
-    public SwitchParameter NoDelay { get; set; }
-
-    [Parameter]
-    public SwitchParameter ReuseAddress { get; set; }
-
-    [Parameter]
     public SwitchParameter DualMode { get; set; }
 
     [Parameter]
@@ -64,9 +58,7 @@ public sealed class NewSocketCommand : SocketCmdlet
         {
             Name = Name,
             Timeout = IsBound(nameof(Timeout)) ? Timeout : null,
-            NoDelay = NoDelay,
-            ReuseAddress = ReuseAddress,
-            DualMode = IsBound(nameof(DualMode)) ? DualMode.IsPresent : null,
+            Named = IsBound(nameof(DualMode)) ? NamedOptions((nameof(DualMode), DualMode.IsPresent)) : NamedOptions(),
         };
         if (ParameterSetName == PathSet)
         {

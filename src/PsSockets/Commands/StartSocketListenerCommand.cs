@@ -7,7 +7,7 @@ namespace PsSockets.Commands;
 /// <summary>bind() + listen(): on loopback unless an address is chosen, on an ephemeral port unless one is given.</summary>
 [Cmdlet(VerbsLifecycle.Start, "SocketListener", DefaultParameterSetName = IpSet)]
 [OutputType(typeof(PsSocket))]
-public sealed class StartSocketListenerCommand : SocketCmdlet
+public sealed class StartSocketListenerCommand : SocketMakingCmdlet
 {
     private const string IpSet = "Ip";
     private const string PathSet = "Path";
@@ -28,9 +28,6 @@ public sealed class StartSocketListenerCommand : SocketCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
-
-    [Parameter(ParameterSetName = IpSet)]
-    public SwitchParameter ReuseAddress { get; set; }
 
     /// <summary>An IPv6 listener that takes IPv4 clients too (IPV6_V6ONLY off): on :: it serves both families.</summary>
     [Parameter(ParameterSetName = IpSet)]
@@ -65,8 +62,7 @@ public sealed class StartSocketListenerCommand : SocketCmdlet
         var options = new SocketOptions
         {
             Name = Name,
-            ReuseAddress = ReuseAddress,
-            DualMode = IsBound(nameof(DualMode)) ? DualMode.IsPresent : null,
+            Named = IsBound(nameof(DualMode)) ? NamedOptions((nameof(DualMode), DualMode.IsPresent)) : NamedOptions(),
             Timeout = IsBound(nameof(Timeout)) ? Timeout : null,
         };
         bool datagram = Datagram || MulticastGroup is not null;

@@ -1,0 +1,67 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+
+namespace PsSockets.Commands;
+
+/// <summary>
+/// A cmdlet that makes a socket (New-Socket, Connect-Socket, Start-SocketListener): the common socket options
+/// as switches, and -Option for any option of Get-SocketOption by name. They are set before bind and connect.
+/// </summary>
+public abstract class SocketMakingCmdlet : SocketCmdlet
+{
+    /// <summary>TCP_NODELAY: small writes leave at once (Nagle's algorithm off).</summary>
+    [Parameter]
+    public SwitchParameter NoDelay { get; set; }
+
+    /// <summary>SO_REUSEADDR: binds a port that connections in TIME_WAIT still hold.</summary>
+    [Parameter]
+    public SwitchParameter ReuseAddress { get; set; }
+
+    /// <summary>SO_REUSEPORT (Linux): several sockets may bind the same address and port.</summary>
+    [Parameter]
+    public SwitchParameter ReusePort { get; set; }
+
+    /// <summary>SO_KEEPALIVE: probes an idle TCP connection, so a peer that vanished is noticed.</summary>
+    [Parameter]
+    public SwitchParameter KeepAlive { get; set; }
+
+    /// <summary>SO_BROADCAST: a UDP socket may send to a broadcast address.</summary>
+    [Parameter]
+    public SwitchParameter Broadcast { get; set; }
+
+    /// <summary>Any option of Get-SocketOption by name, e.g. @{ KeepAliveIdle = 30; ReceiveBufferSize = 1MB }.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Hashtable? Option { get; set; }
+
+    /// <summary>The bound switches and -Option, by catalog name, each value of its option's type.</summary>
+    protected IReadOnlyDictionary<string, object?> NamedOptions(params (string Name, object? Value)[] more)
+    {
+        var named = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
+        foreach (string name in (string[])[nameof(NoDelay), nameof(ReuseAddress), nameof(ReusePort), nameof(KeepAlive), nameof(Broadcast)])
+        {
+            if (IsBound(name))
+            {
+                named[name] = ((SwitchParameter)MyInvocation.BoundParameters[name]).IsPresent;
+            }
+        }
+        foreach (var (name, value) in more)
+        {
+            named[name] = value;
+        }
+        foreach (DictionaryEntry entry in Option ?? [])
+        {
+            string name = entry.Key?.ToString() ?? string.Empty;
+            if (named.ContainsKey(name))
+            {
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"{name} is given twice: as -{name} and in -Option; give it once."),
+                    "OptionGivenTwice", ErrorCategory.InvalidArgument, Option));
+            }
+            var option = SocketOptionCatalog.Get(name, Option);
+            named[option.Name] = OptionValues.ToOptionType(entry.Value, option);
+        }
+        return named;
+    }
+}

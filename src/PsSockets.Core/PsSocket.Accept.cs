@@ -34,7 +34,12 @@ public sealed partial class PsSocket
         {
             throw Translate(e, deadline, "accept a connection on");
         }
-        return new PsSocket(accepted, name) { Timeout = Timeout, MaxMessageSize = MaxMessageSize, NewLine = NewLine };
+        var connection = new PsSocket(accepted, name) { Timeout = Timeout, MaxMessageSize = MaxMessageSize, NewLine = NewLine };
+        if (ReceiveTimeout is not null || SendTimeout is not null)
+        {
+            (connection.ReceiveTimeout, connection.SendTimeout) = (ReceiveTimeout, SendTimeout); // the listener's time limits pass on, as its Timeout does
+        }
+        return connection;
     }
 
     /// <summary>

@@ -133,7 +133,7 @@ public sealed class SocketBirthOptionTests(PsSession ps) : SocketTestBase(ps)
         {
             Assert.Single(Ps.Run(script).Errors);
         }
-        Assert.Equal(before, OpenDescriptors());
+        Assert.InRange(OpenDescriptors(), 0, before); // a leak adds three; other classes' peers may close theirs meanwhile
     }
 
     [Fact]
@@ -142,5 +142,19 @@ public sealed class SocketBirthOptionTests(PsSession ps) : SocketTestBase(ps)
         var result = Ps.Run("$s = New-Socket; $s | Connect-Socket 127.0.0.1 9 -Datagram; $s.State");
         Assert.Equal(new object?[] { "Open" }, result.Values.Select(v => v?.ToString()));
         AssertError(result, "DatagramWithStreamSocket", ErrorCategory.InvalidArgument, "ConnectSocketCommand");
+    }
+
+    [Fact]
+    public void AcceptedConnectionsKeepTheListenersPerDirectionTimeLimits()
+    {
+        var result = Ps.Run("""
+            $l = Start-SocketListener -Port 0 -Option @{ ReceiveTimeout = 0.2; SendTimeout = 3 }
+            $c = Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port -Timeout 5
+            $s = Wait-SocketConnection $l -Timeout 5
+            $s.ReceiveTimeout; $s.SendTimeout
+            Receive-SocketData $s -ErrorAction SilentlyContinue -ErrorVariable late
+            $late[0].FullyQualifiedErrorId
+            """).Ok();
+        Assert.Equal(new object?[] { 0.2, 3.0, "OperationTimeout,PsSockets.Commands.ReceiveSocketDataCommand" }, result.Values);
     }
 }

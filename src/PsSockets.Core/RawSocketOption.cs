@@ -81,25 +81,13 @@ public sealed class RawSocketOption
     }
 
     /// <summary>setsockopt with an int (the C int, in machine byte order).</summary>
-    public void Set(PsSocket socket, int value)
-    {
-        socket.ThrowIfClosed();
-        var s = socket.Socket;
-        OptionCall.Run(() =>
-        {
-            if (_dotNetOption is { } name)
-            {
-                s.SetSocketOption(_dotNetLevel!.Value, name, value);
-            }
-            else
-            {
-                OptionCall.SetInt(s, _level, _option, value);
-            }
-        }, $"set {_title} to {value} on {socket}", socket);
-    }
+    public void Set(PsSocket socket, int value) =>
+        Set(socket, BitConverter.GetBytes(value), value.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>setsockopt with bytes as they are (a struct the option takes).</summary>
-    public void Set(PsSocket socket, byte[] value)
+    public void Set(PsSocket socket, byte[] value) => Set(socket, value, $"{value.Length} bytes");
+
+    private void Set(PsSocket socket, byte[] value, string shown)
     {
         socket.ThrowIfClosed();
         var s = socket.Socket;
@@ -113,7 +101,7 @@ public sealed class RawSocketOption
             {
                 s.SetRawSocketOption(_level, _option, value);
             }
-        }, $"set {_title} to {value.Length} bytes on {socket}", socket);
+        }, $"set {_title} to {shown} on {socket}", socket);
     }
 
     public override string ToString() => _title;

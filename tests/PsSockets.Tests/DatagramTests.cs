@@ -241,4 +241,18 @@ public sealed class DatagramTests(PsSession ps) : SocketTestBase(ps)
         Assert.Contains("not a multicast address", result.OnlyError.ToString());
         Assert.Empty(Ps.Run("Get-Socket").Ok().Values);
     }
+
+    [Fact]
+    public void SelectSocketSeesWhichDatagramSocketHasADatagramWaiting()
+    {
+        var result = Ps.Run("""
+            $quiet = Start-SocketListener -Udp -Port 0 -Name quiet
+            $busy = Start-SocketListener -Udp -Port 0 -Name busy
+            $u = New-Socket -Type Dgram
+            Send-SocketData $u 'wake up' -To $busy.LocalEndPoint
+            (Select-Socket -Read $quiet, $busy -Timeout 5).Read.Name
+            (Select-Socket -Write $u -Timeout 5).Write.Count
+            """).Ok();
+        Assert.Equal(new object?[] { "busy", 1 }, result.Values);
+    }
 }

@@ -36,4 +36,32 @@ public sealed class EndPointTextTests
         Assert.Equal(SocketFailure.InvalidArgument, e.Failure);
         Assert.Contains(why, e.Message, System.StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("127.0.0.1:80")]
+    [InlineData("[::1]:8080")]
+    [InlineData("db01:5432")]
+    [InlineData("db01")]
+    [InlineData("::1")]
+    [InlineData("unix:/run/app.sock")]
+    [InlineData("unix:@abstract")]
+    public void PrintsInTheFormItWasReadFrom(string text)
+    {
+        Assert.Equal(text, EndPointText.Parse(text).ToString());
+        Assert.Equal(EndPointText.Parse(text), EndPointText.Parse(EndPointText.Parse(text).ToString()));
+    }
+
+    [Fact]
+    public void AnEndPointObjectIsKeptExactAndPrintsAsEndpointsDo()
+    {
+        var mapped = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("::ffff:127.0.0.1"), 53);
+        var text = EndPointText.FromEndPoint(mapped);
+        Assert.Same(mapped, text.Exact);
+        Assert.Equal(53, text.Port);
+        Assert.Equal("127.0.0.1:53", text.ToString());
+
+        var unix = new System.Net.Sockets.UnixDomainSocketEndPoint("/tmp/x.sock");
+        Assert.Equal("/tmp/x.sock", EndPointText.FromEndPoint(unix).UnixPath);
+        Assert.Equal("unix:/tmp/x.sock", EndPointText.FromEndPoint(unix).ToString());
+    }
 }

@@ -242,24 +242,23 @@ public sealed partial class PsSocket
         }
     }
 
-    /// <summary>IP_MULTICAST_IF / IPV6_MULTICAST_IF: the interface (by one of its addresses) this socket's multicast datagrams leave by.</summary>
-    public void SetMulticastInterface(IPAddress interfaceAddress)
+    /// <summary>IP_MULTICAST_IF / IPV6_MULTICAST_IF: the interface (by one of its addresses) a socket's multicast datagrams leave by.</summary>
+    internal static void SetMulticastInterface(Socket socket, IPAddress interfaceAddress)
     {
-        ThrowIfClosed();
         try
         {
             if (interfaceAddress.AddressFamily == AddressFamily.InterNetworkV6)
             {
-                Socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastInterface, (int)InterfaceIndex(interfaceAddress));
+                socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastInterface, (int)InterfaceIndex(interfaceAddress));
             }
             else
             {
-                Socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastInterface, interfaceAddress.GetAddressBytes());
+                socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastInterface, interfaceAddress.GetAddressBytes());
             }
         }
         catch (SocketException e)
         {
-            throw SocketOperationException.FromSocketError(e, $"send multicast by the interface of {interfaceAddress} on {this}", this);
+            throw SocketOperationException.FromSocketError(e, $"send multicast by the interface of {interfaceAddress}", interfaceAddress);
         }
     }
 

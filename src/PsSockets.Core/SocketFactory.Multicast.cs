@@ -24,12 +24,12 @@ public static partial class SocketFactory
         PsSocket? receiver = null;
         try
         {
+            PsSocket.SetMulticastInterface(socket, interfaceAddress); // first: groups given in the options join by it too
             Configure(socket, options);
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             Bind(socket, new IPEndPoint(OperatingSystem.IsWindows() ? interfaceAddress : group, port));
             receiver = Wrap(socket, options);
-            receiver.SetMulticastInterface(interfaceAddress);
-            receiver.JoinMulticastGroup(group, interfaceAddress);
+            receiver.SetMulticastGroups([.. receiver.MulticastGroups, group]);
             return receiver;
         }
         catch

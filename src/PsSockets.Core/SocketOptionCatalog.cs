@@ -82,12 +82,18 @@ public static class SocketOptionCatalog
         All.Where(o => o.IsSupported && o.AppliesToSocket(socket.Socket));
 
     /// <summary>
-    /// Sets options by name (case-insensitive) to values already of each option's type. Every name is
-    /// checked before any option is set, so a typo changes nothing.
+    /// Sets options by name (case-insensitive) to values already of each option's type. Every name, and
+    /// whether each option applies to the socket, is checked before any option is set, so neither a typo
+    /// nor an option the socket cannot take changes anything.
     /// </summary>
     public static void Apply(PsSocket socket, IReadOnlyDictionary<string, object?> options)
     {
-        foreach (var (option, value) in Resolve(options, socket))
+        var resolved = Resolve(options, socket);
+        foreach (var (option, value) in resolved.Where(o => !o.Option.IsSupported || !o.Option.AppliesToSocket(socket.Socket)))
+        {
+            option.Set(socket, value); // fails, with the error that says why, before any option is set
+        }
+        foreach (var (option, value) in resolved)
         {
             option.Set(socket, value);
         }
@@ -101,7 +107,12 @@ public static class SocketOptionCatalog
     public static IReadOnlyDictionary<string, object?> Apply(Socket socket, IReadOnlyDictionary<string, object?> options)
     {
         var later = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (option, value) in Resolve(options, socket))
+        var resolved = Resolve(options, socket);
+        foreach (var (option, value) in resolved.Where(o => !o.Option.IsSupported || !o.Option.AppliesToSocket(socket)))
+        {
+            option.Set(socket, value); // fails, with the error that says why, before any option is set
+        }
+        foreach (var (option, value) in resolved)
         {
             if (option.NeedsPsSocket)
             {
@@ -115,7 +126,7 @@ public static class SocketOptionCatalog
         return later;
     }
 
-    private static List<(SocketOptionDefinition, object?)> Resolve(IReadOnlyDictionary<string, object?> options, object target) =>
+    private static List<(SocketOptionDefinition Option, object? Value)> Resolve(IReadOnlyDictionary<string, object?> options, object target) =>
         options.Select(o => (Get(o.Key, target), o.Value)).ToList();
 
     private static SocketOptionLevel IpLevel(Socket s) =>

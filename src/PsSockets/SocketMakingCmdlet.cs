@@ -53,13 +53,12 @@ public abstract class SocketMakingCmdlet : SocketCmdlet
         }
         foreach (DictionaryEntry entry in Option ?? [])
         {
-            string name = entry.Key?.ToString() ?? string.Empty;
-            if (named.ContainsKey(name))
+            var option = SocketOptionCatalog.Get(entry.Key?.ToString() ?? string.Empty, Option);
+            if (named.ContainsKey(option.Name))
             {
-                ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"{name} is given twice: as -{name} and in -Option; give it once."),
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"{option.Name} is given twice: as -{option.Name} and in -Option; give it once."),
                     "OptionGivenTwice", ErrorCategory.InvalidArgument, Option));
             }
-            var option = SocketOptionCatalog.Get(name, Option);
             named[option.Name] = OptionValues.ToOptionType(entry.Value, option);
         }
         return named;

@@ -36,15 +36,43 @@ public sealed class SocketBirthOptionTests(PsSession ps) : SocketTestBase(ps)
     [Fact]
     public void ReuseAddressSetsSoReuseAddrAloneNotAlsoSoReusePort()
     {
-        // .NET's ReuseAddress sets SO_REUSEPORT too on Linux, which would let a second listener share the port.
+        // .NET's ReuseAddress sets SO_REUSEPORT too on Linux, which would let a second socket share the port.
+        // (On TCP .NET turns SO_REUSEADDR on by itself at bind, so UDP shows the switch's own effect.)
         var result = Ps.Run(RawInt + """
+            $plain = New-Socket -Type Dgram -LocalPort 0
+            Get-RawInt $plain 1 2
+            $u = New-Socket -Type Dgram -LocalPort 0 -ReuseAddress
+            Get-RawInt $u 1 2; Get-RawInt $u 1 15
             $l = Start-SocketListener -Port 0 -ReuseAddress
-            Get-RawInt $l 1 2; Get-RawInt $l 1 15
+            Get-RawInt $l 1 15
             Start-SocketListener -Port $l.LocalEndPoint.Port -ReuseAddress -ErrorAction SilentlyContinue -ErrorVariable taken
             $taken[0].FullyQualifiedErrorId
             """).Ok();
 
-        Assert.Equal(new object?[] { 1, 0, "AddressInUse,PsSockets.Commands.StartSocketListenerCommand" }, result.Values);
+        Assert.Equal(new object?[] { 0, 1, 0, 0, "AddressInUse,PsSockets.Commands.StartSocketListenerCommand" }, result.Values);
+    }
+
+    [Fact]
+    public void AnOptionAGivenSocketCannotTakeChangesNoneOfTheOthers()
+    {
+        var result = Ps.Run("""
+            $u = New-Socket -Type Dgram
+            $u | Connect-Socket 127.0.0.1 9 -Broadcast -Option @{ NoDelay = $true } -ErrorAction SilentlyContinue -ErrorVariable refused
+            $refused[0].FullyQualifiedErrorId; $u.Socket.EnableBroadcast; $u.State
+            """).Ok();
+        Assert.Equal(new object?[] { "OptionNotApplicable,PsSockets.Commands.ConnectSocketCommand", false, "Open" }, result.Values.Select(v => v is System.Enum ? v.ToString() : v));
+    }
+
+    [Fact]
+    public void AMulticastListenerJoinsItsGroupOnceAndOptionGroupsByTheSameInterface()
+    {
+        var result = Ps.Run("""
+            $m = Start-SocketListener -MulticastGroup 239.255.77.44 -Port 0 -Option @{ MulticastGroups = '239.255.77.44', '239.255.77.45' }
+            "$($m.MulticastGroups)"
+            Send-SocketData $m 'by loopback' -To "239.255.77.44:$($m.LocalEndPoint.Port)"
+            (Receive-SocketData $m -Timeout 5).Text
+            """).Ok();
+        Assert.Equal(new object?[] { "239.255.77.44 239.255.77.45", "by loopback" }, result.Values);
     }
 
     [Fact]

@@ -41,6 +41,7 @@ public sealed partial class PsSocket
     {
         ThrowIfNotDatagram("receive a datagram on");
         ThrowIfUnbound();
+        using var turn = TakeReceiveTurn(timeout, token);
         using var deadline = Deadline.Start(EffectiveReceiveTimeout(timeout), token);
         var flags = peek ? SocketFlags.Peek : SocketFlags.None;
         try
@@ -86,6 +87,7 @@ public sealed partial class PsSocket
             throw new SocketOperationException(SocketFailure.NotConnected,
                 $"Cannot send on {this}: a datagram socket that is not connected needs a destination (-To host:port).", this);
         }
+        using var turn = TakeSendTurn(timeout, token);
         using var deadline = Deadline.Start(EffectiveSendTimeout(timeout), token);
         using var nonBlocking = new NonBlockingScope(this);
         while (true)

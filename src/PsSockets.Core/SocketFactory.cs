@@ -219,6 +219,10 @@ public static partial class SocketFactory
     /// <summary>The new socket as a PsSocket, with the options only a PsSocket holds (the per-direction timeouts).</summary>
     private static PsSocket Wrap(Socket socket, SocketOptions options)
     {
+        if (options.Named.TryGetValue("Blocking", out var blocking) && blocking is bool mode)
+        {
+            socket.Blocking = mode; // a connect waits in blocking mode and ends in it: the option comes back
+        }
         var wrapped = new PsSocket(socket, options.Name) { Timeout = options.Timeout };
         var held = options.Named.Where(o => SocketOptionCatalog.Get(o.Key).NeedsPsSocket).ToDictionary(o => o.Key, o => o.Value);
         try

@@ -153,18 +153,31 @@ internal sealed class DatagramRelayEngine : RelayEngine
         return session;
     }
 
-    /// <summary>The target's datagrams on a session's socket, each sent to the session's client from the relay's own address.</summary>
+    /// <summary>
+    /// The target's datagrams on a session's socket, each sent to the session's client from the relay's own address.
+    /// A silent session waits with a zero-byte peek and holds no buffer.
+    /// </summary>
     private async Task AnswerLoopAsync(RelayConnection session, Socket upstream)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(DatagramBufferSize);
         try
         {
             while (true)
             {
+                byte[] buffer;
                 int received;
                 try
                 {
-                    received = await upstream.ReceiveAsync(buffer.AsMemory(), SocketFlags.None).ConfigureAwait(false);
+                    await upstream.ReceiveAsync(Memory<byte>.Empty, SocketFlags.Peek).ConfigureAwait(false); // a datagram is waiting (left in place)
+                    buffer = ArrayPool<byte>.Shared.Rent(DatagramBufferSize);
+                    try
+                    {
+                        received = await upstream.ReceiveAsync(buffer.AsMemory(), SocketFlags.None).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        throw;
+                    }
                 }
                 catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
                 {
@@ -176,11 +189,10 @@ internal sealed class DatagramRelayEngine : RelayEngine
                 {
                     return; // the session ended (idle, or the relay stopped)
                 }
-                var data = buffer.AsMemory(0, received);
-                _relay.Passing(session, RelayDirection.Down, data.Span);
                 try
                 {
-                    await _listener.Socket.SendToAsync(data, SocketFlags.None, session.ClientEndPoint!).ConfigureAwait(false);
+                    _relay.Passing(session, RelayDirection.Down, buffer.AsSpan(0, received));
+                    await _listener.Socket.SendToAsync(buffer.AsMemory(0, received), SocketFlags.None, session.ClientEndPoint!).ConfigureAwait(false);
                 }
                 catch (SocketException e)
                 {
@@ -190,11 +202,14 @@ internal sealed class DatagramRelayEngine : RelayEngine
                 {
                     return;
                 }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
             Forget(session);
         }
     }

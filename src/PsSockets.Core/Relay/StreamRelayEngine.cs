@@ -14,7 +14,7 @@ namespace PsSockets;
 /// </summary>
 internal sealed class StreamRelayEngine : RelayEngine
 {
-    /// <summary>One receive's worth: large enough that a loopback stream moves in few calls, pooled so idle connections cost nothing extra.</summary>
+    /// <summary>One receive's worth: large enough that a loopback stream moves in few calls.</summary>
     private const int BufferSize = 128 * 1024;
 
     private readonly SocketRelay _relay;
@@ -131,9 +131,14 @@ internal sealed class StreamRelayEngine : RelayEngine
         }
     }
 
+    /// <summary>
+    /// Copies one direction until its end of stream. The buffer is taken from the pool only while bytes are
+    /// waiting: an idle connection waits with a zero-byte receive and holds no buffer, so thousands of quiet
+    /// connections cost little, while a busy one keeps its buffer from chunk to chunk.
+    /// </summary>
     private async Task PumpAsync(RelayConnection connection, Socket from, Socket to, RelayDirection direction)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        byte[]? buffer = null;
         try
         {
             while (true)
@@ -141,6 +146,11 @@ internal sealed class StreamRelayEngine : RelayEngine
                 int received;
                 try
                 {
+                    if (buffer is null)
+                    {
+                        await from.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false); // readable: bytes, end of stream or an error
+                        buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                    }
                     received = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -167,11 +177,31 @@ internal sealed class StreamRelayEngine : RelayEngine
                     Broken(connection, e, direction, receiving: false);
                     return;
                 }
+                if (!HasBytesWaiting(from))
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
+                }
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    private static bool HasBytesWaiting(Socket socket)
+    {
+        try
+        {
+            return socket.Available > 0;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false; // the next receive reports what happened
         }
     }
 

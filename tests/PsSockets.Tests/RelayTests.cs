@@ -13,10 +13,13 @@ namespace PsSockets.Tests;
 /// <summary>
 /// Start-SocketRelay between real peers (python3 and socat): bytes both ways checked by hash, half-closes
 /// carried across, TCP to unix and back, UDP sessions, a refusing target, the trace and the counters.
+/// With PSSOCKETS_HEAVY_TESTS=1 the bulk test moves 256 MiB each way and the concurrency test runs 500 clients.
 /// </summary>
 public sealed class RelayTests(PsSession ps) : SocketTestBase(ps), IDisposable
 {
-    private const int Mebibyte = 1024 * 1024;
+    private static readonly bool Heavy = Environment.GetEnvironmentVariable("PSSOCKETS_HEAVY_TESTS") == "1";
+    private static readonly int BulkBytes = Heavy ? 256 * 1024 * 1024 : 1024 * 1024;
+    private static readonly int Clients = Heavy ? 500 : 50;
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"pssockets-relay-{Guid.NewGuid().ToString("n")[..8]}.sock");
 
     public void Dispose()
@@ -26,20 +29,20 @@ public sealed class RelayTests(PsSession ps) : SocketTestBase(ps), IDisposable
     }
 
     [Fact]
-    public void TcpToTcpCarriesAMebibyteEachWayAtOnceAndCountsEveryByte()
+    public void TcpToTcpCarriesRandomBytesEachWayAtOnceAndCountsEveryByte()
     {
-        using var target = PythonPeer.Listening("relay_peer.py", "duplex-server", Text(Mebibyte));
+        using var target = PythonPeer.Listening("relay_peer.py", "duplex-server", Text(BulkBytes));
         int port = StartRelay($"Start-SocketRelay 0 127.0.0.1:{target.Port}");
-        using var client = PythonPeer.Start("relay_peer.py", "duplex-client", Text(port), Text(Mebibyte));
+        using var client = PythonPeer.Start("relay_peer.py", "duplex-client", Text(port), Text(BulkBytes));
 
-        var clientSaw = client.ReadLine(Seconds(60)).Split(' ');  // CLIENT sent sha got sha
-        var targetSaw = target.ReadLine(Seconds(60)).Split(' ');  // SERVED got sha sent sha
+        var clientSaw = client.ReadLine(Seconds(120)).Split(' ');  // CLIENT sent sha got sha
+        var targetSaw = target.ReadLine(Seconds(120)).Split(' ');  // SERVED got sha sent sha
 
-        Assert.Equal(new[] { "CLIENT", Text(Mebibyte) }, clientSaw[..2]);
+        Assert.Equal(new[] { "CLIENT", Text(BulkBytes) }, clientSaw[..2]);
         Assert.Equal(clientSaw[1..3], targetSaw[1..3]);    // what the client sent is what the target got
         Assert.Equal(targetSaw[3..5], clientSaw[3..5]);    // what the target sent is what the client got
         WaitUntil("$r.ActiveConnections -eq 0");
-        Assert.Equal(new object?[] { (long)Mebibyte, (long)Mebibyte, 1L, 0L, "Running" },
+        Assert.Equal(new object?[] { (long)BulkBytes, (long)BulkBytes, 1L, 0L, "Running" },
             Ps.Run("$r.BytesUp; $r.BytesDown; $r.TotalConnections; $r.ErrorCount; \"$($r.State)\"").Ok().Values);
     }
 
@@ -187,15 +190,15 @@ public sealed class RelayTests(PsSession ps) : SocketTestBase(ps), IDisposable
     }
 
     [Fact]
-    public void FiftyConcurrentClientsAllGetTheirOwnEchoBack()
+    public void ManyConcurrentClientsAllGetTheirOwnEchoBack()
     {
-        using var target = PythonPeer.Listening("echo_server.py", "4", "50");
-        int port = StartRelay($"Start-SocketRelay -ListenPort 0 -Target 127.0.0.1:{target.Port} -Name fifty");
-        using var clients = PythonPeer.Start("relay_peer.py", "many-clients", Text(port), "50", Text(64 * 1024));
+        using var target = PythonPeer.Listening("relay_peer.py", "echo-server");
+        int port = StartRelay($"Start-SocketRelay -ListenPort 0 -Target 127.0.0.1:{target.Port} -Backlog 1024 -Name many");
+        using var clients = PythonPeer.Start("relay_peer.py", "many-clients", Text(port), Text(Clients), Text(64 * 1024));
 
-        Assert.Equal("OK 50", clients.ReadLine(Seconds(120)));
-        WaitUntil("$r.ActiveConnections -eq 0");
-        Assert.Equal(new object?[] { 50L * 64 * 1024, 50L * 64 * 1024, 50L, 0L },
+        Assert.Equal($"OK {Clients}", clients.ReadLine(Seconds(180)));
+        WaitUntil("$r.ActiveConnections -eq 0", Seconds(30));
+        Assert.Equal(new object?[] { Clients * 64L * 1024, Clients * 64L * 1024, (long)Clients, 0L },
             Ps.Run("$r.BytesUp; $r.BytesDown; $r.TotalConnections; $r.ErrorCount").Ok().Values);
     }
 

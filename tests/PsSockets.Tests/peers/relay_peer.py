@@ -5,6 +5,8 @@ argv: duplex-server SIZE [PATH]    -- listens on 127.0.0.1:0 (or the unix PATH),
                                       while reading to EOF, and prints SERVED <got> <sha256 got> <sent> <sha256 sent>
       answer-server [PATH]         -- the HTTP/1.0-like target: for each client, reads the request to EOF, then
                                       answers "<length> <sha256>\\n" and closes; prints ANSWERED <length>
+      echo-server                  -- listens on 127.0.0.1:0 (backlog 1024), prints LISTENING port; echoes every client
+                                      until EOF
       duplex-client PORT SIZE      -- connects to 127.0.0.1:PORT, sends SIZE random bytes (then shuts down sending)
                                       while reading to EOF; prints CLIENT <sent> <sha256 sent> <got> <sha256 got>
       udp-echo-server              -- binds 127.0.0.1:0 (UDP), prints LISTENING port; answers each datagram with
@@ -48,7 +50,7 @@ def listen(path):
         srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         srv.bind(("127.0.0.1", 0))
         port = srv.getsockname()[1]
-    srv.listen(128)
+    srv.listen(1024)
     print("LISTENING", port, flush=True)
     return srv
 
@@ -73,6 +75,15 @@ elif mode == "answer-server":
             conn.sendall(("%d %s\n" % (got, got_sha)).encode())
         print("ANSWERED", got, flush=True)
     serve_forever(listen(sys.argv[2] if len(sys.argv) > 2 else None), handle)
+elif mode == "echo-server":
+    def handle(conn):
+        with conn:
+            while True:
+                data = conn.recv(1 << 17)
+                if not data:
+                    break
+                conn.sendall(data)
+    serve_forever(listen(None), handle)
 elif mode == "duplex-client":
     port, size = int(sys.argv[2]), int(sys.argv[3])
     sock = socket.create_connection(("127.0.0.1", port), timeout=60)

@@ -77,6 +77,33 @@ public sealed class RelayStopTests(PsSession ps) : SocketTestBase(ps)
     }
 
     [Fact]
+    public void ATargetThatNeverAnswersTimesOutAndThatClientIsReset()
+    {
+        var result = Ps.Run("""
+            $full = Start-SocketListener -Port 0 -Backlog 1              # a listener whose backlog fills and that never accepts
+            $port = $full.LocalEndPoint.Port
+            $fillers = for ($i = 0; $i -lt 8; $i++) {
+                $f = Connect-Socket 127.0.0.1 $port -Timeout 0.3 -ErrorAction SilentlyContinue -ErrorVariable hung
+                if ($hung) { break }
+                $f
+            }
+            $r = Start-SocketRelay 0 "127.0.0.1:$port" -ConnectTimeout 0.5
+            $c = Connect-Socket 127.0.0.1 $r.ListenEndPoint.Port -Timeout 5
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            try { Receive-SocketData $c -Timeout 10 -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }
+            $watch.Elapsed.TotalSeconds
+            $r.Errors[0].ErrorId; $r.Errors[0].Message; "$($r.State)"
+            Stop-SocketRelay $r
+            """).Ok().Values.ToList();
+
+        Assert.Equal("ConnectionReset,PsSockets.Commands.ReceiveSocketDataCommand", result[0]);
+        Assert.InRange(Convert.ToDouble(result[1], CultureInfo.InvariantCulture), 0.4, 5);
+        Assert.Equal("OperationTimeout", result[2]);
+        Assert.Matches(@"^Timed out after 0\.5 s connecting to 127\.0\.0\.1:\d+ for client 127\.0\.0\.1:\d+\.$", result[3]?.ToString());
+        Assert.Equal("Running", result[4]);
+    }
+
+    [Fact]
     public void ClosingTheSessionStopsItsRelays()
     {
         int port;

@@ -27,6 +27,9 @@
         'Resolve-SocketAddress'
         'ConvertTo-SocketBytes'
         'ConvertFrom-SocketBytes'
+        'Start-SocketRelay'
+        'Stop-SocketRelay'
+        'Get-SocketRelay'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

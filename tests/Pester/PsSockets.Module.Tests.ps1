@@ -25,6 +25,7 @@ Describe 'The PsSockets module' {
             'Disconnect-Socket'
             'Get-Socket'
             'Get-SocketOption'
+            'Get-SocketRelay'
             'Invoke-SocketRequest'
             'New-Socket'
             'New-SocketPair'
@@ -34,6 +35,8 @@ Describe 'The PsSockets module' {
             'Send-SocketData'
             'Set-SocketOption'
             'Start-SocketListener'
+            'Start-SocketRelay'
+            'Stop-SocketRelay'
             'Wait-SocketConnection'
         )
         $module = Get-Module -Name PsSockets
@@ -53,7 +56,7 @@ Describe 'The PsSockets module' {
         [System.Array]::Sort($listed, [System.StringComparer]::Ordinal)
         [System.Array]::Sort($loaded, [System.StringComparer]::Ordinal)
 
-        $listed | Should -HaveCount 17
+        $listed | Should -HaveCount 20
         $listed | Should -BeExactly $loaded
     }
 }

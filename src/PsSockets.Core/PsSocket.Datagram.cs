@@ -41,7 +41,7 @@ public sealed partial class PsSocket
     {
         ThrowIfNotDatagram("receive a datagram on");
         ThrowIfUnbound();
-        using var deadline = Deadline.Start(EffectiveReceiveTimeout(timeout), token);
+        using var deadline = ReceiveDeadline(timeout, token);
         var flags = peek ? SocketFlags.Peek : SocketFlags.None;
         try
         {
@@ -86,7 +86,7 @@ public sealed partial class PsSocket
             throw new SocketOperationException(SocketFailure.NotConnected,
                 $"Cannot send on {this}: a datagram socket that is not connected needs a destination (-To host:port).", this);
         }
-        using var deadline = Deadline.Start(EffectiveSendTimeout(timeout), token);
+        using var deadline = SendDeadline(timeout, token);
         using var nonBlocking = new NonBlockingScope(this);
         while (true)
         {

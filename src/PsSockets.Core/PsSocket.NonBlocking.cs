@@ -81,7 +81,7 @@ public sealed partial class PsSocket
         }
         try
         {
-            if (!Socket.Poll(0, SelectMode.SelectWrite) && !Socket.Poll(0, SelectMode.SelectError))
+            if (!ConnectEnded())
             {
                 return false;
             }
@@ -92,6 +92,20 @@ public sealed partial class PsSocket
         }
         CompleteConnect();
         return true;
+    }
+
+    /// <summary>
+    /// Whether the connect under way has ended, connected or failed: writable, or an error or hang-up.
+    /// poll(2) directly where there is one: .NET's own checks of a non-blocking connect read SO_ERROR, which clears it.
+    /// </summary>
+    private bool ConnectEnded()
+    {
+        if (!NativePoll.Available)
+        {
+            return Socket.Poll(0, SelectMode.SelectWrite) || Socket.Poll(0, SelectMode.SelectError);
+        }
+        var entry = new[] { new NativePoll.Entry { Fd = (int)Socket.SafeHandle.DangerousGetHandle(), Requested = NativePoll.Events.Out } };
+        return NativePoll.Wait(entry, 1, 0) > 0;
     }
 
     /// <summary>
@@ -109,6 +123,13 @@ public sealed partial class PsSocket
         if (error == SocketError.Success)
         {
             RefreshEndPoints();
+            if (RemoteEndPoint is not null || IsClosed)
+            {
+                return;
+            }
+            // Connected says the OS, yet no peer: the error was read before us (by a call on the raw Socket).
+            Fail(new SocketOperationException(SocketFailure.NotConnected,
+                $"Cannot connect {this} to {FormatEndPoint(target)}: the connect failed, and its reason was taken by a call on the raw Socket.", this));
             return;
         }
         Fail(SocketOperationException.FromSocketError(new SocketException((int)error), $"connect {this} to {FormatEndPoint(target)}", this));
@@ -126,7 +147,9 @@ public sealed partial class PsSocket
         {
             return false;
         }
-        var failure = SocketOperationException.FromSocketError(new SocketException((int)error), $"use {this}", this);
+        var cause = new SocketException((int)error);
+        string what = IsDatagram ? $"An error came back to {this}" : $"The connection of {this} broke";
+        var failure = new SocketOperationException(SocketOperationException.Classify(error), $"{what}: {cause.Message} ({error}).", this, cause);
         if (IsDatagram)
         {
             LastError = failure;

@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Linq;
 using System.Net;
+using System.Net.Sockets;
 
 namespace PsSockets;
 
@@ -15,7 +16,9 @@ public sealed record EndPointText(string? Host, int? Port, string? UnixPath)
     public static EndPointText FromEndPoint(EndPoint endPoint) => endPoint switch
     {
         IPEndPoint ip => new EndPointText(ip.Address.ToString(), ip.Port, null) { Exact = endPoint },
-        _ => new EndPointText(null, null, PsSocket.FormatEndPoint(endPoint)["unix:".Length..]) { Exact = endPoint },
+        DnsEndPoint dns => new EndPointText(dns.Host, dns.Port, null), // a name: resolved as any written host is
+        UnixDomainSocketEndPoint => new EndPointText(null, null, PsSocket.FormatEndPoint(endPoint)["unix:".Length..]) { Exact = endPoint },
+        _ => new EndPointText(null, null, null) { Exact = endPoint },
     };
 
     public override string ToString() => Exact is not null ? PsSocket.FormatEndPoint(Exact)

@@ -93,12 +93,19 @@ public sealed partial class PsSocket
             int errno = Marshal.GetLastPInvokeError();
             if (errno is not (EAgain or EIntr or EConnAborted))
             {
-                throw new SocketException(errno == EMFile ? (int)SocketError.TooManyOpenSockets : (int)SocketError.SocketError);
+                var error = errno switch
+                {
+                    EMFile or ENFile => SocketError.TooManyOpenSockets,
+                    ENoBufs or ENoMem => SocketError.NoBufferSpaceAvailable,
+                    EPerm => SocketError.AccessDenied,
+                    _ => SocketError.SocketError,
+                };
+                throw new SocketException((int)error, $"accept4: {Marshal.GetPInvokeErrorMessage(errno)}");
             }
         }
     }
 
-    private const int SockCloexec = 0x80000, EAgain = 11, EIntr = 4, EConnAborted = 103, EMFile = 24;
+    private const int SockCloexec = 0x80000, EAgain = 11, EIntr = 4, EConnAborted = 103, EMFile = 24, ENFile = 23, ENoBufs = 105, ENoMem = 12, EPerm = 1;
 
     [DllImport("libc", SetLastError = true)]
     private static extern int accept4(IntPtr sockfd, IntPtr addr, IntPtr addrlen, int flags);

@@ -41,12 +41,18 @@ public sealed partial class PsSocket
     {
         ThrowIfNotDatagram("receive a datagram on");
         ThrowIfUnbound();
+        using var turn = TakeReceiveTurn(timeout, token);
         using var deadline = ReceiveDeadline(timeout, token);
         var flags = peek ? SocketFlags.Peek : SocketFlags.None;
+        bool refusedAfterPoll = false;
         try
         {
             while (true)
             {
+                if (refusedAfterPoll)
+                {
+                    BackOff(deadline);
+                }
                 WaitUntil(SelectMode.SelectRead, deadline);
                 using var nonBlocking = new NonBlockingScope(this);
                 int pending = Socket.Available; // Linux: the size of the next datagram
@@ -60,11 +66,14 @@ public sealed partial class PsSocket
                 }
                 catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
                 {
-                    continue; // another reader took it after the poll
+                    // poll said ready, yet nothing came: another reader took it, or poll woke for news recv does
+                    // not give (an error queue, IP_RECVERR): wait a little before polling again, never spin.
+                    refusedAfterPoll = true;
+                    continue;
                 }
                 bool truncated = (received & SocketFlags.Truncated) != 0;
                 Interlocked.Add(ref _bytesReceived, peek ? 0 : length);
-                var sender = Socket.Connected ? RemoteEndPoint ?? from : from;
+                var sender = Socket.Connected ? RemoteEndPoint ?? from : Named(from);
                 return new Datagram(space[..length].ToArray(), sender, truncated ? Math.Max(pending, length) : length, truncated, this, encoding ?? s_utf8);
             }
         }
@@ -86,8 +95,10 @@ public sealed partial class PsSocket
             throw new SocketOperationException(SocketFailure.NotConnected,
                 $"Cannot send on {this}: a datagram socket that is not connected needs a destination (-To host:port).", this);
         }
+        using var turn = TakeSendTurn(timeout, token);
         using var deadline = SendDeadline(timeout, token);
         using var nonBlocking = new NonBlockingScope(this);
+        bool polledWritable = false;
         while (true)
         {
             try
@@ -100,7 +111,14 @@ public sealed partial class PsSocket
             {
                 try
                 {
+                    if (polledWritable)
+                    {
+                        // An unconnected unix sender facing a receiver whose queue is full: poll(2) cannot see
+                        // that queue and says writable at once, so wait a little instead of spinning.
+                        BackOff(deadline);
+                    }
                     WaitUntil(SelectMode.SelectWrite, deadline);
+                    polledWritable = true;
                 }
                 catch (OperationCanceledException oce)
                 {
@@ -182,6 +200,16 @@ public sealed partial class PsSocket
     /// </summary>
     public void SetMulticastGroups(IReadOnlyCollection<IPAddress> groups)
     {
+        ThrowIfClosed();
+        foreach (var group in groups)
+        {
+            if (group is null || !IsMulticast(group) || group.AddressFamily != AddressFamily)
+            {
+                string what = group is null ? "$null" : $"{group}, which is not a multicast address of the socket's family";
+                throw new SocketOperationException(SocketFailure.InvalidArgument,
+                    $"Cannot set the multicast groups of {this}: the list holds {what}; nothing was joined or left.", this);
+            }
+        }
         var current = MulticastGroups;
         var by = MulticastInterfaceAddress();
         foreach (var group in current.Where(g => !groups.Contains(g)))
@@ -216,8 +244,9 @@ public sealed partial class PsSocket
         {
             if (group.AddressFamily == AddressFamily.InterNetworkV6)
             {
+                long index = interfaceAddress is null ? (int)Socket.GetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastInterface)! : InterfaceIndex(interfaceAddress);
                 Socket.SetSocketOption(SocketOptionLevel.IPv6, join ? SocketOptionName.AddMembership : SocketOptionName.DropMembership,
-                    new IPv6MulticastOption(group, InterfaceIndex(interfaceAddress)));
+                    new IPv6MulticastOption(group, index));
             }
             else
             {
@@ -296,6 +325,17 @@ public sealed partial class PsSocket
         return _datagramSpace.AsMemory(0, size);
     }
 
+    /// <summary>A short wait within the deadline (ended by a stop or the time limit) where poll(2) cannot tell when to go on.</summary>
+    private static void BackOff(in Deadline deadline)
+    {
+        deadline.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(2));
+        deadline.ThrowIfOver();
+    }
+
+    /// <summary>The sender, or null for an unnamed unix socket (which has no address, so it cannot be answered).</summary>
+    private static EndPoint? Named(EndPoint from) =>
+        from is UnixDomainSocketEndPoint unix && unix.ToString().TrimStart('@').TrimEnd('\0').Length == 0 ? null : from;
+
     private EndPoint AnyEndPoint() => AddressFamily switch
     {
         AddressFamily.InterNetworkV6 => new IPEndPoint(IPAddress.IPv6Any, 0),
@@ -337,6 +377,10 @@ public sealed partial class PsSocket
                 $"Cannot send a datagram of {length} bytes to {where} on {this}: it is larger than one datagram can carry (UDP: 65,507 bytes over IPv4, 65,527 over IPv6; unix: the socket's send buffer). Nothing was sent.", this, e),
             SocketError.AccessDenied when to is IPEndPoint => new SocketOperationException(SocketFailure.AccessDenied,
                 $"Cannot send to {where} on {this}: the OS refused ({e.SocketErrorCode}); a broadcast address needs the Broadcast option (-Broadcast or Set-SocketOption Broadcast $true).", this, e),
+            SocketError.ConnectionRefused when AddressFamily == AddressFamily.Unix => new SocketOperationException(SocketFailure.ConnectionRefused,
+                $"Cannot send to {where} on {this}: no socket is bound to that path any more (a file left behind by one that closed).", this, e),
+            SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported when AddressFamily == AddressFamily.Unix => new SocketOperationException(SocketFailure.AddressNotAvailable,
+                $"Cannot send to {where} on {this}: there is no socket file at that path.", this, e),
             SocketError.ConnectionRefused => new SocketOperationException(SocketFailure.ConnectionRefused,
                 $"Cannot send to {where} on {this}: nothing listens there (the OS saw an ICMP port-unreachable for an earlier datagram).", this, e),
             _ => SocketOperationException.FromSocketError(e, $"send a datagram to {where} on {this}", this),

@@ -54,6 +54,7 @@ public sealed partial class PsSocket
         }
         // A receive that starts after the end of stream was reached and drained has nothing to
         // return: that is an error every time, never an empty success a loop would spin on.
+        using var turn = TakeReceiveTurn(timeout, token);
         bool endedBefore = (_peerClosed || _receiveShutdown) && _buffer.Count == 0;
         Deadline deadline = default;
         bool waiting = false;

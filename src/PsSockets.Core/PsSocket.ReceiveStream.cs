@@ -19,6 +19,7 @@ public sealed partial class PsSocket
     public long ReceiveToStream(Stream destination, long? count, TimeSpan? stallTimeout, CancellationToken token, Action<long>? progress = null)
     {
         ThrowIfCannotReceive();
+        using var turn = TakeReceiveTurn(stallTimeout, token);
         if (count != 0 && (_peerClosed || _receiveShutdown) && _buffer.Count == 0)
         {
             throw EndedEarly(Describe(count), string.Empty);

@@ -13,8 +13,25 @@ public sealed partial class PsSocket
 
     /// <summary>Sends every byte (the seeds' partial-send loop), or fails saying how many went out.</summary>
     /// <param name="progress">Told the running total after each send, on the calling thread.</param>
-    public void Send(ReadOnlyMemory<byte> data, TimeSpan? timeout, CancellationToken token, Action<long>? progress = null) =>
+    public void Send(ReadOnlyMemory<byte> data, TimeSpan? timeout, CancellationToken token, Action<long>? progress = null)
+    {
+        using var turn = TakeSendTurn(timeout, token);
         SendAll(data, timeout, token, progress, alreadySent: 0, total: data.Length);
+    }
+
+    /// <summary>
+    /// Sends a framed message in one turn: <paramref name="header"/>, <paramref name="data"/> and
+    /// <paramref name="trailer"/> leave together, never interleaved with another sender's bytes, without
+    /// copying a large message into one buffer first.
+    /// </summary>
+    public void Send(ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> data, ReadOnlyMemory<byte> trailer, TimeSpan? timeout, CancellationToken token, Action<long>? progress = null)
+    {
+        using var turn = TakeSendTurn(timeout, token);
+        long total = header.Length + data.Length + trailer.Length;
+        SendAll(header, timeout, token, progress, alreadySent: 0, total);
+        SendAll(data, timeout, token, progress, alreadySent: header.Length, total);
+        SendAll(trailer, timeout, token, progress, alreadySent: header.Length + data.Length, total);
+    }
 
     /// <summary>
     /// Sends <paramref name="data"/>, a piece of a longer transfer of which <paramref name="alreadySent"/> bytes went before.

@@ -20,6 +20,7 @@ public sealed partial class PsSocket
     public long SendStream(Stream stream, long? length, TimeSpan? stallTimeout, CancellationToken token, Action<long>? progress = null)
     {
         ThrowIfCannotSend();
+        using var turn = TakeSendTurn(stallTimeout, token);
         long sent = 0;
         if (stream is FileStream { CanSeek: true } file && OperatingSystem.IsLinux())
         {

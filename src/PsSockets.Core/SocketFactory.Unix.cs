@@ -89,6 +89,7 @@ public static partial class SocketFactory
             if (existing is null)
             {
                 Configure(socket, options);
+                wasBlocking = socket.Blocking; // the mode the options asked for is the one to restore
             }
             if (socket.SocketType == SocketType.Dgram)
             {

@@ -17,9 +17,6 @@ public sealed class SocketOptions
 
     /// <summary>Options of <see cref="SocketOptionCatalog"/> by name, values of each option's type; set before bind and connect.</summary>
     public IReadOnlyDictionary<string, object?> Named { get; init; } = s_none;
-
-    /// <summary>The Blocking option when it is given.</summary>
-    internal bool? Blocking => Named.FirstOrDefault(o => string.Equals(o.Key, "Blocking", StringComparison.OrdinalIgnoreCase)).Value as bool?;
 }
 
 /// <summary>socket(), bind(), listen() and connect(): where PsSockets come from.</summary>
@@ -127,10 +124,6 @@ public static partial class SocketFactory
             {
                 if (HappyEyeballs.Connect(addresses, port, s => Configure(s, options), deadline, failures) is { } connected)
                 {
-                    if (options.Blocking is false)
-                    {
-                        connected.Blocking = false; // the race ran the attempts non-blocking and hands the winner back blocking
-                    }
                     return Wrap(connected, options);
                 }
             }
@@ -260,6 +253,10 @@ public static partial class SocketFactory
     /// <summary>The new socket as a PsSocket, with the options only a PsSocket holds (the per-direction timeouts).</summary>
     private static PsSocket Wrap(Socket socket, SocketOptions options)
     {
+        if (options.Named.TryGetValue("Blocking", out var blocking) && blocking is bool mode)
+        {
+            socket.Blocking = mode; // a connect waits in blocking mode and ends in it: the option comes back
+        }
         var wrapped = new PsSocket(socket, options.Name) { Timeout = options.Timeout };
         var held = options.Named.Where(o => SocketOptionCatalog.Get(o.Key).NeedsPsSocket).ToDictionary(o => o.Key, o => o.Value);
         try

@@ -82,16 +82,16 @@ public static class SocketOptionCatalog
         All.Where(o => o.IsSupported && o.AppliesToSocket(socket.Socket));
 
     /// <summary>
-    /// Sets options by name (case-insensitive) to values already of each option's type. Every name, and
-    /// whether each option applies to the socket, is checked before any option is set, so neither a typo
-    /// nor an option the socket cannot take changes anything.
+    /// Sets options by name (case-insensitive) to values already of each option's type. Every name, whether
+    /// each option applies to the socket, and each value, is checked before any option is set, so a refusal
+    /// changes nothing (short of the OS refusing a value it alone can judge).
     /// </summary>
     public static void Apply(PsSocket socket, IReadOnlyDictionary<string, object?> options)
     {
         var resolved = Resolve(options, socket);
-        foreach (var (option, value) in resolved.Where(o => !o.Option.IsSupported || !o.Option.AppliesToSocket(socket.Socket)))
+        foreach (var (option, value) in resolved)
         {
-            option.Set(socket, value); // fails, with the error that says why, before any option is set
+            option.Validate(socket.Socket, socket, value); // a refusal comes before any option is set
         }
         foreach (var (option, value) in resolved)
         {
@@ -108,9 +108,9 @@ public static class SocketOptionCatalog
     {
         var later = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         var resolved = Resolve(options, socket);
-        foreach (var (option, value) in resolved.Where(o => !o.Option.IsSupported || !o.Option.AppliesToSocket(socket)))
+        foreach (var (option, value) in resolved)
         {
-            option.Set(socket, value); // fails, with the error that says why, before any option is set
+            option.Validate(socket, socket, value); // a refusal comes before any option is set
         }
         foreach (var (option, value) in resolved)
         {

@@ -103,6 +103,15 @@ public sealed class SocketOptionDefinition
         OptionCall.Run(() => _setOnSocket!(socket, typed), doing, socket);
     }
 
+    /// <summary>Everything <see cref="Set(PsSocket, object?)"/> checks (the option applies, the value fits), without setting it.</summary>
+    internal void Validate(Socket socket, object target, object? value)
+    {
+        string who = target is PsSocket owner ? owner.ToString() : $"the new {SocketKind.Name(SocketKind.Of(socket))} socket";
+        string doing = $"set {Title(socket)} to {Show(value)} on {who}";
+        Check(socket, target, who, doing);
+        Typed(value, doing, target);
+    }
+
     /// <summary>"a Boolean ($true or $false)", "an Int32: 1 to 255 hops", for messages and help.</summary>
     public string Expected()
     {

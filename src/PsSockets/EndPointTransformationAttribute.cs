@@ -17,6 +17,8 @@ public sealed class EndPointTransformationAttribute : ArgumentTransformationAttr
             null or EndPointText => inputData,
             EndPoint endPoint => EndPointText.FromEndPoint(endPoint),
             Datagram { RemoteEndPoint: { } sender } => EndPointText.FromEndPoint(sender),
+            Datagram => throw new ArgumentTransformationMetadataException(
+                "The datagram came from an unnamed unix socket (one bound to no path or name), which cannot be answered."),
             ResolvedAddress resolved => EndPointText.FromEndPoint(resolved.EndPoint),
             string text => Parse(text),
             var other => throw new ArgumentTransformationMetadataException(

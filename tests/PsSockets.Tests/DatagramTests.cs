@@ -255,4 +255,48 @@ public sealed class DatagramTests(PsSession ps) : SocketTestBase(ps)
             """).Ok();
         Assert.Equal(new object?[] { "busy", 1 }, result.Values);
     }
+
+    [Fact]
+    public void AnErrorQueueThatRecvDoesNotDrainEndsInATimeoutNotASpin()
+    {
+        // IP_RECVERR keeps POLLERR up for the error queue while recv says EAGAIN.
+        var result = Ps.Run("""
+            $closed = Start-SocketListener -Udp -Port 0; $port = $closed.LocalEndPoint.Port; Close-Socket $closed
+            $u = Connect-Socket 127.0.0.1 $port -Udp
+            Set-SocketOption $u -Level IP -OptionName 11 -Value 1
+            Send-SocketData $u 'anyone?'
+            try { Receive-SocketData $u -Timeout 1 -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            try { Receive-SocketData $u -Timeout 0.5 -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }
+            $watch.Elapsed.TotalSeconds -lt 3
+            """).Ok();
+        Assert.Equal(new object?[] { "ConnectionRefused,PsSockets.Commands.ReceiveSocketDataCommand", "OperationTimeout,PsSockets.Commands.ReceiveSocketDataCommand", true }, result.Values);
+    }
+
+    [Fact]
+    public void ToTakesADnsEndPointAndInvokeSocketRequestNeedsAConnectedSocket()
+    {
+        var result = Ps.Run("""
+            $r = Start-SocketListener -Udp -Port 0
+            $u = New-Socket -Type Dgram
+            Send-SocketData $u 'by name' -To ([System.Net.DnsEndPoint]::new('localhost', $r.LocalEndPoint.Port, 'InterNetwork'))
+            (Receive-SocketData $r -Timeout 5).Text
+            Invoke-SocketRequest $u 'hello?' -Timeout 1
+            """);
+        Assert.Equal(new object?[] { "by name" }, result.Values);
+        AssertError(result, "NotConnected", ErrorCategory.InvalidOperation, "InvokeSocketRequestCommand");
+        Assert.Contains("Connect-Socket host port -Udp", result.OnlyError.ToString());
+    }
+
+    [Fact]
+    public void MulticastGroupsThatAreNotAllGroupsChangeNothing()
+    {
+        var result = Ps.Run("""
+            $u = New-Socket -Type Dgram -LocalPort 0 -Option @{ MulticastInterface = '127.0.0.1' }
+            try { Set-SocketOption $u MulticastGroups @($null) -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }
+            try { Set-SocketOption $u MulticastGroups '239.255.77.46', '127.0.0.1' -ErrorAction Stop } catch { $_.FullyQualifiedErrorId; $_.Exception.Message -match 'nothing was joined' }
+            $u.MulticastGroups.Count
+            """).Ok();
+        Assert.Equal(new object?[] { "InvalidArgument,PsSockets.Commands.SetSocketOptionCommand", "InvalidArgument,PsSockets.Commands.SetSocketOptionCommand", true, 0 }, result.Values);
+    }
 }

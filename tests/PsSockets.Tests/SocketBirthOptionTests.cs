@@ -185,4 +185,28 @@ public sealed class SocketBirthOptionTests(PsSession ps) : SocketTestBase(ps)
             """).Ok();
         Assert.Equal(new object?[] { 0.2, 3.0, "OperationTimeout,PsSockets.Commands.ReceiveSocketDataCommand" }, result.Values);
     }
+
+    [Fact]
+    public void AValueOutOfRangeChangesNoneOfTheOtherOptionsOfAGivenSocket()
+    {
+        var result = WithPair("""
+            $given = New-Socket
+            $given | Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port -NoDelay -KeepAlive -Option @{ Ttl = 0 } -ErrorAction SilentlyContinue -ErrorVariable refused
+            $refused[0].FullyQualifiedErrorId; $given.Socket.NoDelay; (Get-SocketOption $given KeepAlive).Value; $given.State
+            """).Ok();
+        Assert.Equal(new object?[] { "InvalidArgument,PsSockets.Commands.ConnectSocketCommand", false, false, "Open" }, result.Values.Select(v => v is System.Enum ? v.ToString() : v));
+    }
+
+    [Fact]
+    public void ANonBlockingModeAskedForAtBirthSurvivesTheConnect()
+    {
+        var result = WithPair("""
+            (Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port -Option @{ Blocking = $false } -Timeout 5).Socket.Blocking
+            $pair = New-SocketPair
+            $path = [IO.Path]::Combine([IO.Path]::GetTempPath(), "pssockets-$([guid]::NewGuid().ToString('n').Substring(0, 8)).sock")
+            $u = Start-SocketListener -Path $path
+            (Connect-Socket -Path $path -Option @{ Blocking = $false } -Timeout 5).Socket.Blocking
+            """).Ok();
+        Assert.Equal(new object?[] { false, false }, result.Values);
+    }
 }

@@ -232,4 +232,56 @@ public sealed class UnixSocketTests(PsSession ps) : SocketTestBase(ps), IDisposa
         AssertError(portOnUnix, "InvalidArgument", ErrorCategory.InvalidArgument, "NewSocketCommand");
         Assert.Contains("a unix socket binds to a path (-Path)", portOnUnix.OnlyError.ToString());
     }
+
+    [Fact]
+    public void ADatagramFromAnUnnamedSocketHasNoSenderAndAnsweringItIsAClearError()
+    {
+        Ps.Run("$d = Start-SocketListener -Path $args[0] -Datagram", _path).Ok();
+        using (var python = PythonPeer.Start("udp_peer.py", "unix-unnamed", _path, "anonymous"))
+        {
+            Assert.Equal("SENT", python.ReadLine(Seconds(10)));
+        }
+
+        var result = Ps.Run("""
+            $m = Receive-SocketData $d -Timeout 5
+            $m.Text; $null -eq $m.RemoteEndPoint
+            Send-SocketData $d 'back' -To $m
+            """);
+        Assert.Equal(new object?[] { "anonymous", true }, result.Values);
+        Assert.Contains("unnamed unix socket", result.OnlyError.ToString());
+    }
+
+    [Fact]
+    public void AnUnconnectedSenderFacingAFullReceiverTimesOutInsteadOfSpinning()
+    {
+        // poll(2) cannot see an unconnected unix receiver's queue: it says writable while sendto says EAGAIN.
+        var result = Ps.Run("""
+            $full = New-Socket -Path $args[0] -Type Dgram
+            $u = New-Socket -AddressFamily Unix -Type Dgram
+            $to = "unix:$($args[0])"
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            try { 1..1000 | ForEach-Object { Send-SocketData $u 'x' -To $to -Timeout 0.5 -ErrorAction Stop } } catch { $_.FullyQualifiedErrorId }
+            $watch.Elapsed.TotalSeconds -lt 5
+            """, _path).Ok();
+        Assert.Equal(new object?[] { "OperationTimeout,PsSockets.Commands.SendSocketDataCommand", true }, result.Values);
+
+        Ps.Set("path", _path);
+        var outcome = Ps.RunAndStop("""$ready.Set(); 1..1000 | ForEach-Object { Send-SocketData $u 'x' -To "unix:$path" }""");
+        AssertStoppedPromptly(outcome);
+    }
+
+    [Fact]
+    public void SendingToAUnixPathWithNoSocketSaysWhy()
+    {
+        using (var crashed = PythonPeer.Start("unix_peer.py", "stale", _path))
+        {
+            Assert.Equal("STALE", crashed.ReadLine(TimeSpan.FromSeconds(10)));
+        }
+        var stale = Ps.Run("$u = New-Socket -AddressFamily Unix -Type Dgram; Send-SocketData $u 'x' -To \"unix:$($args[0])\"", _path);
+        AssertError(stale, "ConnectionRefused", ErrorCategory.ConnectionError, "SendSocketDataCommand");
+        Assert.Contains("no socket is bound to that path any more", stale.OnlyError.ToString());
+
+        var missing = Ps.Run("Send-SocketData $u 'x' -To 'unix:/tmp/pssockets-no-such-file.sock'");
+        Assert.Contains("no socket file at that path", missing.OnlyError.ToString());
+    }
 }

@@ -118,6 +118,11 @@ public sealed class InvokeSocketRequestCommand : SocketCmdlet
     /// <summary>On a connected datagram socket the request is one datagram and the answer the next datagram from the peer.</summary>
     private void RequestDatagram(TimeSpan? timeout)
     {
+        if (Socket.RemoteEndPoint is null)
+        {
+            throw new SocketOperationException(SocketFailure.NotConnected,
+                $"Cannot make a request on {Socket}: a datagram socket must be connected to the peer that answers (Connect-Socket host port -Udp, or Connect-Socket -Socket).", Socket);
+        }
         if (ParameterSetName != LineSet || Line)
         {
             throw new SocketOperationException(SocketFailure.InvalidArgument,

@@ -221,9 +221,9 @@ public sealed class SendSocketDataCommand : SocketCmdlet
             Send(MessageBytes.Join(header, data.Span, trailer));
             return;
         }
-        Send(header);
-        Send(data);
-        Send(trailer);
+        var progress = new TransferProgress(this, $"Sending to {PsSocket.FormatEndPoint(Socket.RemoteEndPoint)}", header.Length + data.Length + trailer.Length);
+        Socket.Send(header, data, trailer, BoundTimeout(Timeout), StopToken, progress.Report);
+        progress.Complete();
     }
 
     private void Send(ReadOnlyMemory<byte> data)

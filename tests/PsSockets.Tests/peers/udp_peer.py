@@ -6,6 +6,7 @@ argv: server HOST               -- binds HOST:0, prints LISTENING port; for each
                                    prints OK <echoes checked> FROM <port the echoes came from>
       unix-server PATH          -- binds PATH (a unix datagram socket), prints LISTENING 0, then as server
       unix-client PATH MESSAGE  -- binds an abstract name of its own, sends MESSAGE, prints GOT <reply>
+      unix-unnamed PATH MESSAGE -- sends MESSAGE from an unbound (unnamed) socket, prints SENT
       mcast-receive GROUP       -- binds GROUP:0, joins GROUP on 127.0.0.1, prints LISTENING port, prints GOT <data>
       mcast-send GROUP PORT MESSAGE -- sends MESSAGE to GROUP:PORT by the loopback interface, prints SENT
 """
@@ -63,6 +64,11 @@ elif mode == "unix-client":
     sock.sendto(message.encode(), path)
     reply, _ = sock.recvfrom(70000)
     print("GOT", reply.decode(), flush=True)
+elif mode == "unix-unnamed":
+    path, message = sys.argv[2], sys.argv[3]
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.sendto(message.encode(), path)
+    print("SENT", flush=True)
 elif mode == "mcast-receive":
     group = sys.argv[2]
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

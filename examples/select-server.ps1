@@ -24,15 +24,24 @@
     Ctrl+C, until -MaxClients clients have come and gone, or until no client has been connected for
     -IdleTimeout seconds, then closes every socket and prints one summary line. -Verbose prints a
     line as each client comes and goes.
+
+    -Listener serves on a listening socket made beforehand (Start-SocketListener), for instance in
+    another runspace, so that clients can connect before the server runs.
 #>
-[CmdletBinding()]
+[CmdletBinding(DefaultParameterSetName = 'Port')]
 param(
     # The TCP port to listen on; 0 takes a free one (the first line printed says which).
+    [Parameter(ParameterSetName = 'Port')]
     [ValidateRange(0, 65535)]
     [int] $Port = 0,
 
     # The address to listen on: loopback unless you choose to expose the server.
+    [Parameter(ParameterSetName = 'Port')]
     [System.Net.IPAddress] $Address = [System.Net.IPAddress]::Loopback,
+
+    # A listening socket to serve on instead; it is made non-blocking, and closed when the server stops.
+    [Parameter(Mandatory, ParameterSetName = 'Listener')]
+    [PsSockets.PsSocket] $Listener,
 
     # Each whole line a client sends goes to every other client, as "<client id>: <line>".
     [switch] $Chat,
@@ -47,7 +56,6 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-$listener = $null
 $clients = [System.Collections.Generic.List[object]]::new()  # the connected clients, in arrival order
 $queued = @{}                                                # client -> the bytes not sent to it yet
 $served = 0                                                  # clients that came and went
@@ -124,26 +132,31 @@ function Receive-FromClient($client) {
 }
 
 try {
-    $listener = Start-SocketListener -Address $Address -Port $Port -Backlog 512 -Name select-server -Option @{ Blocking = $false } -Verbose:$false
-    "listening on $($listener.LocalEndPoint)"
+    if ($Listener) {
+        Set-SocketOption $Listener Blocking $false
+    }
+    else {
+        $Listener = Start-SocketListener -Address $Address -Port $Port -Backlog 512 -Name select-server -Option @{ Blocking = $false } -Verbose:$false
+    }
+    "listening on $($Listener.LocalEndPoint)"
     $idle = [System.Diagnostics.Stopwatch]::StartNew()
 
     while ($true) {
-        $watched = [object[]]@($listener) + $clients
+        $watched = [object[]]@($Listener) + $clients
         $writers = @($queued.Keys)
         $ready = Select-Socket -Read $watched -Write $writers -Timeout 1
 
         foreach ($client in $ready.Error) {
-            if ($client -eq $listener) { throw "the listener failed: $($listener.LastError.Message)" }
+            if ($client -eq $Listener) { throw "the listener failed: $($Listener.LastError.Message)" }
             Remove-Client $client $(if ($client.LastError) { $client.LastError.Message } else { 'closed' }) -Failed
         }
         foreach ($client in $ready.Write) {
             if ($clients.Contains($client)) { Send-Queued $client }
         }
         foreach ($socket in $ready.Read) {
-            if ($socket -eq $listener) {
+            if ($socket -eq $Listener) {
                 # Every connection that is waiting; non-blocking, the call returns nothing when none is left.
-                while ($client = Wait-SocketConnection $listener -Verbose:$false) {
+                while ($client = Wait-SocketConnection $Listener -Verbose:$false) {
                     $clients.Add($client)
                     $PSCmdlet.WriteVerbose("client $($client.Id) from $($client.RemoteEndPoint) ($($clients.Count) connected)")
                     if ($Chat) { Send-ToClient $client ([System.Text.Encoding]::UTF8.GetBytes("welcome, you are $($client.Id)`n")) }
@@ -165,6 +178,6 @@ finally {
         $bytesIn += $client.BytesReceived
         Close-Socket $client -Verbose:$false
     }
-    if ($listener) { Close-Socket $listener -Verbose:$false }
+    if ($Listener) { Close-Socket $Listener -Verbose:$false }
     "served $served clients ($dropped dropped), received $bytesIn bytes; $($clients.Count) still connected at the end"
 }

@@ -36,22 +36,27 @@ public sealed class SelectSocketCommand : SocketCmdlet, IDynamicParameters
     [ValidateRange(0.0, MaxTimeout)]
     public double Timeout { get; set; }
 
+    // The attributes are only read by the engine, so each form's are made once; the parameters hold each call's values.
+    private static readonly Collection<Attribute>[] s_listAttributes = [ListAttributes(0), ListAttributes(1)];
+    private static readonly Collection<Attribute> s_switchAttributes = [new ParameterAttribute()];
+    private static readonly Collection<Attribute> s_pipedAttributes =
+        [new ParameterAttribute { ValueFromPipeline = true }, new AllowEmptyCollectionAttribute(), new SocketTransformationAttribute()];
+
     public object GetDynamicParameters()
     {
         _dynamic = new RuntimeDefinedParameterDictionary();
         if (Piped)
         {
-            _dynamic.Add("Socket", new RuntimeDefinedParameter("Socket", typeof(PsSocket[]),
-                [new ParameterAttribute { ValueFromPipeline = true }, new AllowEmptyCollectionAttribute(), new SocketTransformationAttribute()]));
+            _dynamic.Add("Socket", new RuntimeDefinedParameter("Socket", typeof(PsSocket[]), s_pipedAttributes));
             foreach (string name in s_lists)
             {
-                _dynamic.Add(name, new RuntimeDefinedParameter(name, typeof(SwitchParameter), [new ParameterAttribute()]));
+                _dynamic.Add(name, new RuntimeDefinedParameter(name, typeof(SwitchParameter), s_switchAttributes));
             }
             return _dynamic;
         }
         for (int position = 0; position < s_lists.Length; position++)
         {
-            _dynamic.Add(s_lists[position], new RuntimeDefinedParameter(s_lists[position], typeof(PsSocket[]), ListAttributes(position)));
+            _dynamic.Add(s_lists[position], new RuntimeDefinedParameter(s_lists[position], typeof(PsSocket[]), s_listAttributes[position]));
         }
         return _dynamic;
     }

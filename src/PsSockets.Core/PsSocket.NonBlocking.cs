@@ -184,7 +184,7 @@ public sealed partial class PsSocket
     }
 
     /// <summary>A failed socket answers every call with why it failed; a connect under way says it is not done yet.</summary>
-    private void ThrowIfFailedOrConnecting(string doing)
+    internal void ThrowIfFailedOrConnecting(string doing)
     {
         if (IsConnecting && !RefreshConnect())
         {

@@ -94,6 +94,7 @@ public static partial class SocketFactory
             throw new SocketOperationException(SocketFailure.AlreadyConnected,
                 $"Cannot connect {existing}: its connect is already under way (EALREADY); Select-Socket -Write reports it once done.", existing);
         }
+        existing?.ThrowIfFailedOrConnecting("connect"); // a socket whose connect failed is done: close it and make another
         if (existing is not null)
         {
             SocketOptionCatalog.Apply(existing, options.Named);

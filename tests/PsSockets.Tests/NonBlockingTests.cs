@@ -103,6 +103,9 @@ public sealed class NonBlockingTests(PsSession ps) : SocketTestBase(ps)
         var send = Ps.Run("Send-SocketData $c 'x'");
         AssertError(send, "ConnectionRefused", ErrorCategory.ConnectionError, "SendSocketDataCommand");
         Assert.Contains("failed earlier", send.OnlyError.ToString());
+        var again = Ps.Run("Connect-Socket -Socket $c 127.0.0.1 $deadPort");
+        AssertError(again, "ConnectionRefused", ErrorCategory.ConnectionError, "ConnectSocketCommand");
+        Assert.Contains("only Close-Socket is left", again.OnlyError.ToString());
     }
 
     [Fact]

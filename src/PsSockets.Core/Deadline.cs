@@ -27,9 +27,26 @@ internal readonly struct Deadline : IDisposable
         }
     }
 
+    private Deadline(CancellationToken caller)
+    {
+        _caller = caller;
+        Timeout = TimeSpan.Zero;
+        _expires = Stopwatch.GetTimestamp();
+        NonBlocking = true;
+    }
+
     public static Deadline Start(TimeSpan? timeout, CancellationToken caller) => new(timeout, caller);
 
+    /// <summary>
+    /// No wait at all, for a call on a non-blocking socket: what is ready is done, and the first wait ends
+    /// the call as would-block (EWOULDBLOCK) rather than as a timeout. No timer: nothing waits.
+    /// </summary>
+    public static Deadline Immediate(CancellationToken caller) => new(caller);
+
     public TimeSpan? Timeout { get; }
+
+    /// <summary>True for <see cref="Immediate"/>: running out of time means the call would have blocked.</summary>
+    public bool NonBlocking { get; }
 
     public CancellationToken Token => _timer?.Token ?? _caller;
 

@@ -8,7 +8,7 @@ namespace PsSockets;
 /// <summary>accept(): the listener side.</summary>
 public sealed partial class PsSocket
 {
-    /// <summary>Waits for the next connection; the new socket inherits this listener's default timeout.</summary>
+    /// <summary>Waits for the next connection; the new socket inherits this listener's default timeout and blocking mode.</summary>
     public PsSocket Accept(string? name, TimeSpan? timeout, CancellationToken token)
     {
         ThrowIfClosed();
@@ -16,13 +16,17 @@ public sealed partial class PsSocket
         {
             throw new SocketOperationException(SocketFailure.NotListening, $"Cannot accept on {this}: it is not listening (Start-SocketListener makes a listener).", this);
         }
-        using var deadline = Deadline.Start(EffectiveTimeout(timeout), token);
+        using var deadline = CallDeadline(timeout, token);
         Socket accepted;
         try
         {
             if (AddressFamily == AddressFamily.Unix && OperatingSystem.IsLinux())
             {
                 accepted = AcceptUnix(deadline);
+            }
+            else if (deadline.NonBlocking)
+            {
+                accepted = AcceptNow(deadline);
             }
             else
             {
@@ -34,12 +38,26 @@ public sealed partial class PsSocket
         {
             throw Translate(e, deadline, "accept a connection on");
         }
+        if (IsNonBlocking)
+        {
+            accepted.Blocking = false; // as the listener is: a select loop's connections need no call each
+        }
         var connection = new PsSocket(accepted, name) { Timeout = Timeout, MaxMessageSize = MaxMessageSize, NewLine = NewLine };
         if (ReceiveTimeout is not null || SendTimeout is not null)
         {
             (connection.ReceiveTimeout, connection.SendTimeout) = (ReceiveTimeout, SendTimeout); // the listener's time limits pass on, as its Timeout does
         }
         return connection;
+    }
+
+    /// <summary>A non-blocking accept: the waiting connection, or would-block when there is none.</summary>
+    private Socket AcceptNow(in Deadline deadline)
+    {
+        WaitUntil(SelectMode.SelectRead, deadline); // no wait: throws at once when no connection is waiting
+        using (new NonBlockingScope(this))
+        {
+            return Socket.Accept(); // a connection that went away since the poll is EWOULDBLOCK too
+        }
     }
 
     /// <summary>

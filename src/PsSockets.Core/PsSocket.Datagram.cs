@@ -42,7 +42,7 @@ public sealed partial class PsSocket
         ThrowIfNotDatagram("receive a datagram on");
         ThrowIfUnbound();
         using var turn = TakeReceiveTurn(timeout, token);
-        using var deadline = Deadline.Start(EffectiveReceiveTimeout(timeout), token);
+        using var deadline = ReceiveDeadline(timeout, token);
         var flags = peek ? SocketFlags.Peek : SocketFlags.None;
         bool refusedAfterPoll = false;
         try
@@ -96,7 +96,7 @@ public sealed partial class PsSocket
                 $"Cannot send on {this}: a datagram socket that is not connected needs a destination (-To host:port).", this);
         }
         using var turn = TakeSendTurn(timeout, token);
-        using var deadline = Deadline.Start(EffectiveSendTimeout(timeout), token);
+        using var deadline = SendDeadline(timeout, token);
         using var nonBlocking = new NonBlockingScope(this);
         bool polledWritable = false;
         while (true)

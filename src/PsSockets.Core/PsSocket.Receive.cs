@@ -17,6 +17,12 @@ public sealed partial class PsSocket
     internal static readonly Produce<string[]> AsHexDump = HexDump.Lines;
     internal static readonly Produce<string> AsUtf8Text = span => s_utf8.GetString(span);
 
+    // Set when a receive gave up (timeout, would block) on buffered bytes that are not a whole message.
+    private volatile bool _bufferWaitsForMore;
+
+    /// <summary>Bytes are buffered and the last receive did not find them too few: a receive will return without the OS.</summary>
+    internal bool HasReadableBuffer => _buffer.Count > 0 && !_bufferWaitsForMore;
+
     /// <summary>UTF-8 without a BOM, invalid bytes decoded as U+FFFD: the default text encoding.</summary>
     public static System.Text.Encoding DefaultEncoding => s_utf8;
 
@@ -82,11 +88,17 @@ public sealed partial class PsSocket
                 }
                 if (!waiting)
                 {
-                    deadline = Deadline.Start(EffectiveReceiveTimeout(timeout), token);
+                    deadline = ReceiveDeadline(timeout, token);
                     waiting = true;
                 }
                 ReceiveOnce(framing.SizeHint(_buffer.Span), limit, deadline);
             }
+        }
+        catch (SocketOperationException e) when (e.Failure is SocketFailure.WouldBlock or SocketFailure.OperationTimeout)
+        {
+            // What is buffered is not a whole message: Select-Socket waits for more instead of calling it readable.
+            _bufferWaitsForMore = _buffer.Count > 0;
+            throw;
         }
         finally
         {
@@ -130,6 +142,7 @@ public sealed partial class PsSocket
         {
             _peerClosed = true;
         }
+        _bufferWaitsForMore = false;
         Interlocked.Add(ref _bytesReceived, received);
         return received;
     }
@@ -137,6 +150,7 @@ public sealed partial class PsSocket
     private void ThrowIfCannotReceive()
     {
         ThrowIfClosed();
+        ThrowIfFailedOrConnecting("receive from");
         if (_listening)
         {
             throw new SocketOperationException(SocketFailure.NotConnected, $"Cannot receive on {this}: it is a listener; accept a connection first.", this);

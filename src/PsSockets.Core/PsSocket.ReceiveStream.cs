@@ -47,7 +47,7 @@ public sealed partial class PsSocket
                 }
                 int want = (int)Math.Min(chunk.Length, (count ?? long.MaxValue) - written);
                 int received;
-                using (var deadline = Deadline.Start(EffectiveReceiveTimeout(stallTimeout), token))
+                using (var deadline = ReceiveDeadline(stallTimeout, token))
                 {
                     try
                     {

@@ -42,7 +42,7 @@ public sealed partial class PsSocket
     {
         ThrowIfCannotSend();
         int sent = 0;
-        using var deadline = Deadline.Start(EffectiveSendTimeout(timeout), token);
+        using var deadline = SendDeadline(timeout, token);
         using var nonBlocking = new NonBlockingScope(this);
         while (sent < data.Length)
         {
@@ -123,6 +123,7 @@ public sealed partial class PsSocket
     private void ThrowIfCannotSend()
     {
         ThrowIfClosed();
+        ThrowIfFailedOrConnecting("send to");
         if (IsDatagram)
         {
             throw new SocketOperationException(SocketFailure.InvalidArgument,
@@ -147,6 +148,6 @@ public sealed partial class PsSocket
             (_, null) => $"the first {sent} bytes",
             _ => $"the first {sent} of {total} bytes",
         };
-        return new SocketOperationException(failure.Failure, $"{failure.Message} By then {progress} had been sent.", this, failure.InnerException);
+        return new SocketOperationException(failure.Failure, $"{failure.Message} By then {progress} had been sent.", this, failure.InnerException) { BytesSent = sent };
     }
 }

@@ -108,7 +108,7 @@ public sealed partial class PsSocket
 
     private void WaitUntilWritable(TimeSpan? stallTimeout, CancellationToken token, long sent, long length)
     {
-        using var deadline = Deadline.Start(EffectiveSendTimeout(stallTimeout), token);
+        using var deadline = SendDeadline(stallTimeout, token);
         try
         {
             WaitUntil(SelectMode.SelectWrite, deadline);

@@ -13,11 +13,12 @@ public sealed partial class PsSocket
     private readonly SemaphoreSlim _receiveTurn = new(1, 1);
     private readonly SemaphoreSlim _sendTurn = new(1, 1);
 
+    // On a non-blocking socket a call without a time limit of its own does not wait for its turn either.
     private Turn TakeReceiveTurn(TimeSpan? timeout, CancellationToken token) =>
-        Turn.Take(this, _receiveTurn, EffectiveReceiveTimeout(timeout), token, "receive");
+        Turn.Take(this, _receiveTurn, timeout is null && IsNonBlocking ? null : EffectiveReceiveTimeout(timeout), token, "receive", timeout is null && IsNonBlocking);
 
     private Turn TakeSendTurn(TimeSpan? timeout, CancellationToken token) =>
-        Turn.Take(this, _sendTurn, EffectiveSendTimeout(timeout), token, "send");
+        Turn.Take(this, _sendTurn, timeout is null && IsNonBlocking ? null : EffectiveSendTimeout(timeout), token, "send", timeout is null && IsNonBlocking);
 
     private readonly struct Turn : IDisposable
     {
@@ -26,10 +27,15 @@ public sealed partial class PsSocket
         private Turn(SemaphoreSlim gate) => _gate = gate;
 
         /// <summary>The turn at once when no one else has it (no allocation, no clock); else a wait that the time limit or a stop ends.</summary>
-        public static Turn Take(PsSocket owner, SemaphoreSlim gate, TimeSpan? timeout, CancellationToken token, string what)
+        public static Turn Take(PsSocket owner, SemaphoreSlim gate, TimeSpan? timeout, CancellationToken token, string what, bool nonBlocking)
         {
             if (!gate.Wait(0))
             {
+                if (nonBlocking)
+                {
+                    throw new SocketOperationException(SocketFailure.WouldBlock,
+                        $"Cannot {what} on {owner} now: another {what} on it (from another thread or runspace) is under way, and the socket is non-blocking (EWOULDBLOCK).", owner);
+                }
                 using var deadline = Deadline.Start(timeout, token);
                 try
                 {

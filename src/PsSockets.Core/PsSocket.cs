@@ -94,9 +94,13 @@ public sealed partial class PsSocket : IDisposable
     /// <summary>True once a receive saw the peer's end of stream (recv returned 0).</summary>
     public bool PeerClosed => _peerClosed;
 
+    /// <summary>Where the socket is in its life; reading it finishes a non-blocking connect that the OS has done with.</summary>
     public SocketState State =>
         IsClosed ? SocketState.Closed
+        : _failed ? SocketState.Failed
         : _listening ? SocketState.Listening
+        : !RefreshConnect() ? SocketState.Connecting
+        : _failed ? SocketState.Failed
         : RemoteEndPoint is null ? (LocalEndPoint is null ? SocketState.Open : SocketState.Bound)
         : (_sendShutdown, _receiveShutdown || _peerClosed) switch
         {
@@ -220,8 +224,8 @@ public sealed partial class PsSocket : IDisposable
         }
         return e switch
         {
-            OperationCanceledException when deadline.Expired => TimedOut(doing, deadline.Timeout),
-            SocketException { SocketErrorCode: SocketError.OperationAborted } when deadline.Expired => TimedOut(doing, deadline.Timeout),
+            OperationCanceledException when deadline.Expired => deadline.NonBlocking ? WouldBlock(doing) : TimedOut(doing, deadline.Timeout),
+            SocketException { SocketErrorCode: SocketError.OperationAborted } when deadline.Expired => deadline.NonBlocking ? WouldBlock(doing) : TimedOut(doing, deadline.Timeout),
             ObjectDisposedException => new SocketOperationException(SocketFailure.SocketClosed, $"Cannot {doing} {this}: it was closed.", this),
             SocketException { SocketErrorCode: SocketError.OperationAborted } when IsClosed =>
                 new SocketOperationException(SocketFailure.SocketClosed, $"Cannot {doing} {this}: it was closed.", this),

@@ -78,7 +78,10 @@ public static partial class SocketFactory
             }
             SocketOptionCatalog.Apply(existing, options.Named);
         }
-        using var deadline = Deadline.Start(timeout ?? existing?.EffectiveTimeout(null), token);
+        // A unix connect is done at once or refused at once; non-blocking, a full backlog (EAGAIN) is would-block.
+        using var deadline = existing is { IsNonBlocking: true } && timeout is null
+            ? Deadline.Immediate(token)
+            : Deadline.Start(timeout ?? existing?.EffectiveTimeout(null), token);
         var socket = existing?.Socket ?? new Socket(AddressFamily.Unix, type, ProtocolType.Unspecified);
         bool wasBlocking = socket.Blocking;
         try
@@ -104,7 +107,10 @@ public static partial class SocketFactory
                 {
                     // A unix listener with a full backlog says "try again" and offers nothing to poll:
                     // wait a little on the deadline's token (a stop or the time limit ends it) and retry.
-                    deadline.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(5));
+                    if (!deadline.NonBlocking)
+                    {
+                        deadline.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(5));
+                    }
                     deadline.ThrowIfOver();
                 }
             }
@@ -126,6 +132,12 @@ public static partial class SocketFactory
             }
             string why = e.SocketErrorCode == SocketError.ConnectionRefused ? " (nothing listens on it)" : string.Empty;
             throw SocketOperationException.FromSocketError(e, $"connect to {UnixSocketPath.Display(path)}{why}", path);
+        }
+        catch (OperationCanceledException) when (deadline.Expired && deadline.NonBlocking)
+        {
+            Abandon(socket, existing, wasBlocking);
+            throw new SocketOperationException(SocketFailure.WouldBlock,
+                $"Cannot connect {existing} to {UnixSocketPath.Display(path)} now: the listener's backlog is full, and the socket is non-blocking (EAGAIN).", existing);
         }
         catch (OperationCanceledException) when (deadline.Expired)
         {

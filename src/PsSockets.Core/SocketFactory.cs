@@ -89,14 +89,30 @@ public static partial class SocketFactory
         {
             throw new SocketOperationException(SocketFailure.AlreadyConnected, $"Cannot connect {existing}: it is already connected.", existing);
         }
+        if (existing is { IsConnecting: true })
+        {
+            throw new SocketOperationException(SocketFailure.AlreadyConnected,
+                $"Cannot connect {existing}: its connect is already under way (EALREADY); Select-Socket -Write reports it once done.", existing);
+        }
+        existing?.ThrowIfFailedOrConnecting("connect"); // a socket whose connect failed is done: close it and make another
         if (existing is not null)
         {
             SocketOptionCatalog.Apply(existing, options.Named);
         }
+        // A non-blocking stream socket only starts its connect, as connect() does in C (EINPROGRESS); the
+        // name is still resolved first, within the socket's time limit, as getaddrinfo() would be.
+        bool startOnly = existing is { IsNonBlocking: true, IsDatagram: false } && timeout is null;
         using var deadline = Deadline.Start(timeout ?? existing?.EffectiveTimeout(null), token);
         var addresses = Resolve(host, existing?.AddressFamily ?? family, existing, deadline);
         var failures = new ConnectFailures();
-        if (existing is not null)
+        if (startOnly)
+        {
+            if (StartConnect(existing!, addresses, port, failures))
+            {
+                return existing!;
+            }
+        }
+        else if (existing is not null)
         {
             if (ConnectOneByOne(existing, addresses, port, deadline, failures))
             {
@@ -152,6 +168,25 @@ public static partial class SocketFactory
             catch (Exception e) when (e is OperationCanceledException or SocketException && deadline.CallerStopped)
             {
                 throw new OperationCanceledException("The connect was stopped.", e);
+            }
+            catch (SocketException e)
+            {
+                failures.Add(endPoint, e);
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Starts a non-blocking connect to the first address that does not fail at once; false when every one did.</summary>
+    private static bool StartConnect(PsSocket existing, IPAddress[] addresses, int port, ConnectFailures failures)
+    {
+        foreach (var address in addresses)
+        {
+            var endPoint = new IPEndPoint(address, port);
+            try
+            {
+                existing.StartConnect(endPoint);
+                return true;
             }
             catch (SocketException e)
             {

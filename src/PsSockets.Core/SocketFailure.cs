@@ -33,4 +33,6 @@ public enum SocketFailure
     OptionNotApplicable,
     /// <summary>A socket option this system does not have (SO_REUSEPORT outside Linux, an unknown raw option).</summary>
     OptionNotSupported,
+    /// <summary>A call on a non-blocking socket that could not be done without waiting (EWOULDBLOCK / EAGAIN).</summary>
+    WouldBlock,
 }

@@ -26,6 +26,9 @@ public sealed class SocketOperationException : Exception
 
     public object? Target { get; }
 
+    /// <summary>For a send that failed part way: how many bytes went out before it did (the rest was not sent).</summary>
+    public long? BytesSent { get; init; }
+
     /// <summary>The OS error number (errno / WSA code), or 0 when the failure was not the OS's.</summary>
     public int NativeErrorCode => InnerException is SocketException se ? se.ErrorCode : 0;
 
@@ -47,6 +50,7 @@ public sealed class SocketOperationException : Exception
         SocketError.IsConnected => SocketFailure.AlreadyConnected,
         SocketError.AccessDenied => SocketFailure.AccessDenied,
         SocketError.InvalidArgument or SocketError.AddressFamilyNotSupported => SocketFailure.InvalidArgument,
+        SocketError.WouldBlock => SocketFailure.WouldBlock,
         _ => SocketFailure.Unknown,
     };
 

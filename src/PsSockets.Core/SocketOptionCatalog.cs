@@ -61,7 +61,7 @@ public static class SocketOptionCatalog
             p => p.MulticastGroups.ToArray(), setOnSocket: null, (p, v) => p.SetMulticastGroups((IPAddress[])v!))
         { CNameV6 = "IPV6_JOIN_GROUP", LevelV6 = IpProtoIpv6 },
         new SocketOptionDefinition("Blocking", "O_NONBLOCK", "fcntl", SocketKinds.All, typeof(bool),
-            "Whether .NET calls on the raw Socket wait (the inverse of O_NONBLOCK); the PsSockets cmdlets wait up to their time limit either way.",
+            "Whether calls wait (the inverse of O_NONBLOCK). $false: a call without its own -Timeout returns instead of waiting (a receive with nothing to read returns nothing, a connect only starts), as do .NET calls on the raw Socket.",
             p => p.GetBlocking(), (s, v) => s.Blocking = (bool)v!, (p, v) => p.SetBlocking((bool)v!)),
         Timeout("ReceiveTimeout", "SO_RCVTIMEO", "receives", p => p.ReceiveTimeout, (p, v) => p.ReceiveTimeout = v),
         Timeout("SendTimeout", "SO_SNDTIMEO", "sends", p => p.SendTimeout, (p, v) => p.SendTimeout = v),

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Threading;
+using Events = PsSockets.NativePoll.Events;
 
 namespace PsSockets;
 
@@ -18,6 +19,11 @@ public sealed class SelectResult
 
     public PsSocket[] Read { get; }
     public PsSocket[] Write { get; }
+
+    /// <summary>
+    /// Closed and failed sockets from any list (a failed one's LastError says why), and those of the error
+    /// list with an exceptional condition (urgent data, a hang-up).
+    /// </summary>
     public PsSocket[] Error { get; }
 
     /// <summary>True when no socket became ready before the timeout.</summary>
@@ -25,185 +31,277 @@ public sealed class SelectResult
 }
 
 /// <summary>
-/// select(): waits until one of the sockets is ready. A socket with bytes already buffered is
-/// readable at once (the OS cannot know of them); a closed socket in any list lands in the error
-/// set instead of failing the call. Each socket is reported once per set, in input order.
+/// select() over poll(2): as many sockets as the process may open, none ignored past 1,024. A socket
+/// with bytes already buffered is readable at once (the OS cannot know of them). A closed socket, or
+/// one whose connect failed or whose peer reset it, lands in the error set instead of failing the
+/// call; a non-blocking connect that ended is finished here. Each socket is reported once per set,
+/// in input order.
 /// </summary>
 public static class SocketSelector
 {
     // The OS wait is cut into slices so that a stop (Ctrl+C) is seen within this time.
-    private static readonly TimeSpan s_slice = TimeSpan.FromMilliseconds(100);
+    private const int SliceMilliseconds = 100;
 
     public static SelectResult Select(IReadOnlyList<PsSocket> read, IReadOnlyList<PsSocket> write,
         IReadOnlyList<PsSocket> error, TimeSpan? timeout, CancellationToken token)
     {
-        var closed = new List<PsSocket>();
-        var r = new Candidates(read, closed);
-        var w = new Candidates(write, closed);
-        var e = new Candidates(error, closed);
-        var buffered = r.Buffered();
+        var watched = new WatchList(read, write, error);
         long deadline = timeout is { } t ? Deadline.TimestampAfter(t) : long.MaxValue;
         while (true)
         {
             token.ThrowIfCancellationRequested();
-            var wait = buffered is not null || closed.Count > 0 ? TimeSpan.Zero : Remaining(deadline);
-            try
+            int wait = watched.ReadyWithoutWaiting ? 0 : Milliseconds(deadline);
+            // Every event poll(2) returns maps to a set (see WatchList.Result), so one is enough to end the wait.
+            if (watched.Poll(wait) > 0 || watched.ReadyWithoutWaiting || Stopwatch.GetTimestamp() >= deadline)
             {
-                if (SelectOnce(r, w, e, wait < s_slice ? wait : s_slice) || wait == TimeSpan.Zero || Stopwatch.GetTimestamp() >= deadline)
-                {
-                    break;
-                }
-            }
-            catch (ObjectDisposedException)
-            {
-                // Another thread closed a socket during the wait: report it, and nothing as ready from the OS.
-                foreach (var c in new[] { r, w, e })
-                {
-                    c.Os.Clear();
-                    c.AddNowClosed(closed);
-                }
-                break;
+                return watched.Result();
             }
         }
-        return new SelectResult(r.Ready(buffered), w.Ready(null), Failed(Distinct(closed), e.Ready(null)));
     }
 
-    private static TimeSpan Remaining(long deadline) =>
-        deadline == long.MaxValue ? TimeSpan.MaxValue : Max(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline), TimeSpan.Zero);
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
-    /// <summary>One OS wait; true when it found a socket ready.</summary>
-    private static bool SelectOnce(Candidates r, Candidates w, Candidates e, TimeSpan wait)
+    /// <summary>What is left until <paramref name="deadline"/>, rounded up to whole milliseconds, at most one slice.</summary>
+    private static int Milliseconds(long deadline)
     {
-        r.Refill();
-        w.Refill();
-        e.Refill();
-        if (r.Os.Count + w.Os.Count + e.Os.Count == 0)
+        if (deadline == long.MaxValue)
         {
-            // Nothing to wait on: select() with empty sets just sleeps.
-            Thread.Sleep(wait);
-            return false;
+            return SliceMilliseconds;
         }
-        Socket.Select(r.Os.Count > 0 ? r.Os : null, w.Os.Count > 0 ? w.Os : null, e.Os.Count > 0 ? e.Os : null, wait);
-        return r.Os.Count + w.Os.Count + e.Os.Count > 0;
-    }
-
-    private static PsSocket[] Failed(IReadOnlyList<PsSocket> closed, PsSocket[] osErrors)
-    {
-        if (closed.Count == 0)
-        {
-            return osErrors;
-        }
-        var failed = new PsSocket[closed.Count + osErrors.Length];
-        for (int i = 0; i < closed.Count; i++)
-        {
-            failed[i] = closed[i];
-        }
-        osErrors.CopyTo(failed, closed.Count);
-        return failed;
-    }
-
-    /// <summary>The sockets without repeats, in their order; the list itself when it has none.</summary>
-    private static IReadOnlyList<PsSocket> Distinct(IReadOnlyList<PsSocket> sockets)
-    {
-        // Ids only grow, so sockets listed in creation order (the usual case) need no set to be known distinct.
-        for (int i = 1; i < sockets.Count; i++)
-        {
-            if (sockets[i].Id <= sockets[i - 1].Id)
-            {
-                var seen = new HashSet<PsSocket>(sockets.Count, ReferenceEqualityComparer.Instance);
-                var distinct = new List<PsSocket>(sockets.Count);
-                foreach (var s in sockets)
-                {
-                    if (seen.Add(s))
-                    {
-                        distinct.Add(s);
-                    }
-                }
-                return distinct;
-            }
-        }
-        return sockets;
+        long left = deadline - Stopwatch.GetTimestamp();
+        return left <= 0 ? 0 : (int)Math.Min(Math.Ceiling(left * 1000.0 / Stopwatch.Frequency), SliceMilliseconds);
     }
 
     /// <summary>
-    /// One of the three lists: its open sockets, each once, in input order, and the OS sockets that
-    /// Socket.Select filters in place. Socket.Select keeps the order of what it leaves, so the two
-    /// lists are matched back by walking them side by side.
+    /// The sockets of the three lists, each once (a socket in several lists is one poll entry asking for
+    /// all of them), and for each list the order in which its sockets came.
     /// </summary>
-    private sealed class Candidates
+    private sealed class WatchList
     {
-        private readonly List<PsSocket> _open;
+        private const byte WantRead = 1, WantWrite = 2, WantError = 4;
+        private const byte ReadyRead = 1, ReadyWrite = 2, InError = 4;
 
-        public Candidates(IReadOnlyList<PsSocket> sockets, List<PsSocket> closed)
+        private readonly PsSocket[] _sockets;
+        private readonly byte[] _wants;
+        private readonly NativePoll.Entry[] _entries;
+        private readonly int _count;
+        private readonly List<int> _readOrder, _writeOrder, _errorOrder;
+
+        public WatchList(IReadOnlyList<PsSocket> read, IReadOnlyList<PsSocket> write, IReadOnlyList<PsSocket> error)
         {
-            sockets = Distinct(sockets);
-            _open = new List<PsSocket>(sockets.Count);
-            Os = new List<Socket>(sockets.Count);
-            for (int i = 0; i < sockets.Count; i++)
+            int total = read.Count + write.Count + error.Count;
+            _sockets = new PsSocket[total];
+            _wants = new byte[total];
+            var seen = NeedsLookup(read, write, error) ? new Dictionary<PsSocket, int>(total, ReferenceEqualityComparer.Instance) : null;
+            _readOrder = Add(read, WantRead, seen, ref _count);
+            _writeOrder = Add(write, WantWrite, seen, ref _count);
+            _errorOrder = Add(error, WantError, seen, ref _count);
+            _entries = new NativePoll.Entry[_count];
+            for (int i = 0; i < _count; i++)
             {
-                (sockets[i].IsClosed ? closed : _open).Add(sockets[i]);
+                var socket = _sockets[i];
+                bool gone = socket.IsClosed || socket.HasFailed;
+                ReadyWithoutWaiting |= gone || ((_wants[i] & WantRead) != 0 && socket.HasReadableBuffer);
+                _entries[i] = new NativePoll.Entry
+                {
+                    Fd = gone ? -1 : Descriptor(socket.Socket),
+                    Requested = ((_wants[i] & WantRead) != 0 ? Events.In : 0) | ((_wants[i] & WantWrite) != 0 ? Events.Out : 0)
+                        | ((_wants[i] & WantError) != 0 ? Events.Pri : 0),
+                };
             }
         }
 
-        public List<Socket> Os { get; }
+        /// <summary>True when the answer is known without the OS: a socket is closed or failed, or has a readable buffer.</summary>
+        public bool ReadyWithoutWaiting { get; }
 
-        /// <summary>Which open sockets hold bytes already read; null when none does.</summary>
-        public bool[]? Buffered()
+        /// <summary>One OS wait; the number of sockets with events.</summary>
+        public int Poll(int milliseconds)
         {
-            bool[]? buffered = null;
-            for (int i = 0; i < _open.Count; i++)
+            if (NativePoll.Available)
             {
-                if (_open[i].BytesBuffered > 0)
-                {
-                    (buffered ??= new bool[_open.Count])[i] = true;
-                }
+                return NativePoll.Wait(_entries, _count, milliseconds);
             }
-            return buffered;
+            return SelectFallback(milliseconds);
         }
 
-        public void Refill()
+        /// <summary>
+        /// The sets, from the events poll(2) returned. Every event lands in some set, so a wait that returned
+        /// events never yields an empty result: POLLERR and POLLHUP count for each list, as select(2) counts them.
+        /// </summary>
+        public SelectResult Result()
         {
-            Os.Clear();
-            foreach (var s in _open)
+            var state = new byte[_count];
+            for (int i = 0; i < _count; i++)
             {
-                Os.Add(s.Socket);
+                state[i] = Classify(_sockets[i], _wants[i], _entries[i].Returned);
+            }
+            var inError = new List<PsSocket>();
+            for (int i = 0; i < _count; i++)
+            {
+                if ((state[i] & InError) != 0)
+                {
+                    inError.Add(_sockets[i]);
+                }
+            }
+            return new SelectResult(Pick(_readOrder, state, ReadyRead), Pick(_writeOrder, state, ReadyWrite), inError.ToArray());
+        }
+
+        private static byte Classify(PsSocket socket, byte wants, Events events)
+        {
+            if (socket.IsClosed || socket.HasFailed || (events & Events.Nval) != 0)
+            {
+                return InError;
+            }
+            if (socket.IsConnecting && (events & (Events.Out | Events.Err | Events.Hup)) != 0)
+            {
+                socket.CompleteConnect();
+                if (socket.HasFailed)
+                {
+                    return InError;
+                }
+            }
+            else if ((events & Events.Err) != 0 && socket.TakeError())
+            {
+                return InError;
+            }
+            byte state = 0;
+            if ((wants & WantRead) != 0 && ((events & (Events.In | Events.Hup | Events.Err)) != 0 || socket.HasReadableBuffer))
+            {
+                state |= ReadyRead;
+            }
+            if ((wants & WantWrite) != 0 && (events & (Events.Out | Events.Hup | Events.Err)) != 0)
+            {
+                state |= ReadyWrite;
+            }
+            if ((wants & WantError) != 0 && (events & (Events.Pri | Events.Hup | Events.Err)) != 0)
+            {
+                state |= InError;
+            }
+            return socket.IsClosed ? InError : state;
+        }
+
+        private PsSocket[] Pick(List<int> order, byte[] state, byte ready)
+        {
+            var picked = new List<PsSocket>();
+            foreach (int i in order)
+            {
+                if ((state[i] & ready) != 0 && (state[i] & InError) == 0)
+                {
+                    picked.Add(_sockets[i]);
+                }
+            }
+            return picked.ToArray();
+        }
+
+        /// <summary>Adds one list's sockets, each once; returns their entries in the list's order.</summary>
+        private List<int> Add(IReadOnlyList<PsSocket> list, byte want, Dictionary<PsSocket, int>? seen, ref int count)
+        {
+            var order = new List<int>(list.Count);
+            foreach (var socket in list)
+            {
+                int i;
+                if (seen is null)
+                {
+                    i = count++;
+                    _sockets[i] = socket;
+                }
+                else if (!seen.TryGetValue(socket, out i))
+                {
+                    i = count++;
+                    _sockets[i] = socket;
+                    seen.Add(socket, i);
+                }
+                if ((_wants[i] & want) == 0)
+                {
+                    _wants[i] |= want;
+                    order.Add(i);
+                }
+            }
+            return order;
+        }
+
+        /// <summary>
+        /// Whether a socket may come twice. Ids only grow, so one list in creation order (the usual case: a
+        /// loop's list of connections, Get-Socket) needs no lookup to be known free of repeats.
+        /// </summary>
+        private static bool NeedsLookup(IReadOnlyList<PsSocket> read, IReadOnlyList<PsSocket> write, IReadOnlyList<PsSocket> error)
+        {
+            int lists = (read.Count > 0 ? 1 : 0) + (write.Count > 0 ? 1 : 0) + (error.Count > 0 ? 1 : 0);
+            if (lists > 1)
+            {
+                return true;
+            }
+            var only = read.Count > 0 ? read : write.Count > 0 ? write : error;
+            for (int i = 1; i < only.Count; i++)
+            {
+                if (only[i].Id <= only[i - 1].Id)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static int Descriptor(Socket socket)
+        {
+            try
+            {
+                return (int)socket.SafeHandle.DangerousGetHandle();
+            }
+            catch (ObjectDisposedException)
+            {
+                return -1;
             }
         }
 
-        public void AddNowClosed(List<PsSocket> closed)
+        /// <summary>Where libc has no poll(2) here (Windows): Socket.Select, its answers turned into poll events.</summary>
+        private int SelectFallback(int milliseconds)
         {
-            foreach (var s in _open)
+            var read = new List<Socket>();
+            var write = new List<Socket>();
+            var error = new List<Socket>();
+            for (int i = 0; i < _count; i++)
             {
-                if (s.IsClosed)
+                _entries[i].Returned = Events.None;
+                if (_entries[i].Fd < 0)
                 {
-                    closed.Add(s);
+                    continue;
+                }
+                var socket = _sockets[i].Socket;
+                if ((_entries[i].Requested & Events.In) != 0)
+                {
+                    read.Add(socket);
+                }
+                if ((_entries[i].Requested & Events.Out) != 0)
+                {
+                    write.Add(socket);
+                }
+                error.Add(socket); // Windows reports a failed connect in the error set only
+            }
+            if (error.Count == 0)
+            {
+                Thread.Sleep(milliseconds);
+                return 0;
+            }
+            try
+            {
+                Socket.Select(read.Count > 0 ? read : null, write.Count > 0 ? write : null, error, milliseconds * 1000);
+            }
+            catch (ObjectDisposedException)
+            {
+                return 1; // closed by another thread meanwhile: Result reports it
+            }
+            var events = new Dictionary<Socket, Events>(ReferenceEqualityComparer.Instance);
+            foreach (var (list, flag) in new[] { (read, Events.In), (write, Events.Out), (error, Events.Err) })
+            {
+                foreach (var socket in list)
+                {
+                    events[socket] = events.GetValueOrDefault(socket) | flag;
                 }
             }
-        }
-
-        /// <summary>The open sockets that Socket.Select left in <see cref="Os"/> or that are marked buffered.</summary>
-        public PsSocket[] Ready(bool[]? buffered)
-        {
-            if (Os.Count == 0 && buffered is null)
+            for (int i = 0; i < _count; i++)
             {
-                return [];
+                _entries[i].Returned = events.GetValueOrDefault(_sockets[i].Socket);
             }
-            var ready = new List<PsSocket>(Os.Count);
-            for (int i = 0, k = 0; i < _open.Count; i++)
-            {
-                bool selected = k < Os.Count && ReferenceEquals(Os[k], _open[i].Socket);
-                if (selected)
-                {
-                    k++;
-                }
-                if (selected || (buffered is not null && buffered[i]))
-                {
-                    ready.Add(_open[i]);
-                }
-            }
-            return ready.ToArray();
+            return events.Count;
         }
     }
 }

@@ -9,6 +9,8 @@ public enum SocketState
     Bound,
     /// <summary>Accepting connections.</summary>
     Listening,
+    /// <summary>A non-blocking connect is under way; Select-Socket -Write reports the socket once it is done.</summary>
+    Connecting,
     /// <summary>Connected, both directions open.</summary>
     Connected,
     /// <summary>Connected; this side shut down sending (shutdown(SHUT_WR)) and can still receive.</summary>
@@ -17,6 +19,8 @@ public enum SocketState
     ReceiveShutdown,
     /// <summary>Both directions shut down; only closing is left.</summary>
     Shutdown,
+    /// <summary>The connect failed or the connection broke (LastError says why); only closing is left.</summary>
+    Failed,
     /// <summary>Closed: the OS socket is released.</summary>
     Closed,
 }

@@ -22,6 +22,7 @@ internal static class SocketErrors
         SocketFailure.InvalidLengthPrefix => ErrorCategory.InvalidData,
         SocketFailure.AccessDenied => ErrorCategory.PermissionDenied,
         SocketFailure.InvalidArgument or SocketFailure.AddressNotAvailable => ErrorCategory.InvalidArgument,
+        SocketFailure.WouldBlock => ErrorCategory.ResourceUnavailable,
         SocketFailure.Unknown => ErrorCategory.NotSpecified,
         _ => ErrorCategory.ConnectionError,
     };

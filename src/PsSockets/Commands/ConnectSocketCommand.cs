@@ -68,7 +68,12 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
         {
             connected.Name = Name;
         }
-        WriteVerbose($"Connected {connected}.");
+        WriteVerbose(connected.State switch
+        {
+            SocketState.Connecting => $"connect(#{connected.Id}) is in progress (EINPROGRESS): {connected} is non-blocking; Select-Socket -Write reports it writable once connected, or in Error (LastError says why) if the connect fails.",
+            SocketState.Failed => $"connect(#{connected.Id}) started, and has failed already: {connected.LastError?.Message} Select-Socket reports the socket in Error.",
+            _ => $"Connected {connected}.",
+        });
         WriteObject(Registry.Add(connected));
     }
 

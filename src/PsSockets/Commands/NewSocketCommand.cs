@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
@@ -48,6 +49,13 @@ public sealed class NewSocketCommand : SocketMakingCmdlet
     [Parameter]
     public SwitchParameter DualMode { get; set; }
 
+    /// <summary>
+    /// O_NONBLOCK (the Blocking option set to $false): calls that would wait return at once instead — a receive
+    /// with nothing to read returns nothing, a connect only starts (Select-Socket -Write tells when it is done).
+    /// </summary>
+    [Parameter]
+    public SwitchParameter NonBlocking { get; set; }
+
     [Parameter]
     [ValidateRange(0.0, MaxTimeout)]
     public double Timeout { get; set; }
@@ -58,7 +66,7 @@ public sealed class NewSocketCommand : SocketMakingCmdlet
         {
             Name = Name,
             Timeout = IsBound(nameof(Timeout)) ? Timeout : null,
-            Named = IsBound(nameof(DualMode)) ? NamedOptions((nameof(DualMode), DualMode.IsPresent)) : NamedOptions(),
+            Named = NamedOptions(BoundSwitches()),
         };
         if (ParameterSetName == PathSet)
         {
@@ -73,5 +81,20 @@ public sealed class NewSocketCommand : SocketMakingCmdlet
             bindTo = new IPEndPoint(address, LocalPort);
         }
         WriteObject(Registry.Add(SocketFactory.Create(family, Type, bindTo, options)));
+    }
+
+    /// <summary>-DualMode and -NonBlocking as the options they set, when given.</summary>
+    private (string, object?)[] BoundSwitches()
+    {
+        var options = new List<(string, object?)>(2);
+        if (IsBound(nameof(DualMode)))
+        {
+            options.Add((nameof(DualMode), DualMode.IsPresent));
+        }
+        if (IsBound(nameof(NonBlocking)))
+        {
+            options.Add(("Blocking", !NonBlocking.IsPresent));
+        }
+        return options.ToArray();
     }
 }

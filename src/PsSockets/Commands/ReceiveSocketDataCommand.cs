@@ -125,9 +125,22 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
     {
         if (ToFile)
         {
-            ReceiveToFile();
+            ReceiveToFile(); // bytes already written out cannot go back: would-block there is an error
             return;
         }
+        try
+        {
+            ReceiveMessages();
+        }
+        catch (SocketOperationException e) when (e.Failure == SocketFailure.WouldBlock)
+        {
+            // A non-blocking socket with nothing (or not yet a whole message) to read: nothing, at once, as recv's EWOULDBLOCK.
+            WriteVerbose(WouldBlock());
+        }
+    }
+
+    private void ReceiveMessages()
+    {
         if (Socket.IsDatagram && ParameterSetName == AvailableSet)
         {
             ReceiveDatagrams();
@@ -153,6 +166,15 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
             }
             WriteObject(message, enumerateCollection: AsHexDump);
         }
+    }
+
+    private string WouldBlock()
+    {
+        string what = Socket.IsConnecting ? "its connect is still under way"
+            : Socket.BytesBuffered > 0 ? $"the {Socket.BytesBuffered} bytes buffered are not a whole message yet (they stay buffered)"
+            : Socket.IsDatagram ? "no datagram is waiting"
+            : "nothing has arrived";
+        return $"recv(#{Socket.Id}) would block (EWOULDBLOCK): {Socket} is non-blocking and {what}.";
     }
 
     /// <summary>recvfrom(): one datagram, or each as it arrives with -Continuous; a cut one is an error, never output.</summary>

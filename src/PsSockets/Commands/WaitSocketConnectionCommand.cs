@@ -23,7 +23,17 @@ public sealed class WaitSocketConnectionCommand : SocketCmdlet
 
     protected override void Process()
     {
-        var accepted = Registry.Add(Listener.Accept(Name, BoundTimeout(Timeout), StopToken));
+        PsSocket accepted;
+        try
+        {
+            accepted = Registry.Add(Listener.Accept(Name, BoundTimeout(Timeout), StopToken));
+        }
+        catch (SocketOperationException e) when (e.Failure == SocketFailure.WouldBlock)
+        {
+            // A non-blocking listener with no connection waiting: nothing, at once, as accept's EWOULDBLOCK.
+            WriteVerbose($"accept(#{Listener.Id}) would block (EWOULDBLOCK): {Listener} is non-blocking and no connection is waiting.");
+            return;
+        }
         WriteVerbose($"Accepted {accepted}.");
         WriteObject(accepted);
     }

@@ -78,6 +78,13 @@ public sealed class PythonPeer : IDisposable
         throw new TimeoutException($"No line from the python peer within {timeout.TotalSeconds} s (exited: {_process.HasExited}). stderr: {_stderr}");
     }
 
+    /// <summary>Writes a line to the peer's stdin, for peers that wait to be told when to act.</summary>
+    public void WriteLine(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
+    }
+
     /// <summary>Waits for the peer to end and returns its exit code.</summary>
     public int WaitForExit(TimeSpan timeout)
     {

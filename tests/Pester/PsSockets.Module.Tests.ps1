@@ -25,6 +25,7 @@ Describe 'The PsSockets module' {
             'Disconnect-Socket'
             'Get-Socket'
             'Get-SocketOption'
+            'Get-SocketServer'
             'Invoke-SocketRequest'
             'New-Socket'
             'New-SocketPair'
@@ -34,6 +35,7 @@ Describe 'The PsSockets module' {
             'Send-SocketData'
             'Set-SocketOption'
             'Start-SocketListener'
+            'Stop-SocketServer'
             'Wait-SocketConnection'
         )
         $module = Get-Module -Name PsSockets
@@ -53,7 +55,7 @@ Describe 'The PsSockets module' {
         [System.Array]::Sort($listed, [System.StringComparer]::Ordinal)
         [System.Array]::Sort($loaded, [System.StringComparer]::Ordinal)
 
-        $listed | Should -HaveCount 17
+        $listed | Should -HaveCount 19
         $listed | Should -BeExactly $loaded
     }
 }

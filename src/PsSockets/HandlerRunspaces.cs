@@ -44,6 +44,9 @@ internal sealed class HandlerRunspaces : IDisposable
     /// <summary>How many runspaces were made (at most the throttle limit).</summary>
     public int Count => _all.Count;
 
+    /// <summary>True when <paramref name="runspace"/> is one of these, i.e. a handler of this server is asking.</summary>
+    public bool Contains(Runspace runspace) => _all.ContainsKey(runspace);
+
     /// <summary>An idle runspace, or a new one.</summary>
     public Runspace Take()
     {

@@ -1,8 +1,10 @@
 using System;
 using System.Collections;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Net;
 using System.Threading;
+using System.Threading.Tasks;
 using PsSockets.Commands;
 
 namespace PsSockets;
@@ -107,6 +109,16 @@ public sealed class SocketServer
 
     /// <summary>Stops the running handlers as Ctrl+C would; false when some did not end even once their sockets were closed.</summary>
     internal bool StopHandlers() => _server.StopHandlers(s_stopGrace);
+
+    /// <summary>True when the caller is one of this server's own handlers (it cannot wait for itself to end).</summary>
+    internal bool IsHandlerRunspace(Runspace? runspace) => runspace is not null && _runspaces.Contains(runspace);
+
+    /// <summary>Lets the handlers run for up to <paramref name="timeout"/>, then stops them, in the background.</summary>
+    internal void StopHandlersLater(TimeSpan timeout) => Task.Run(() =>
+    {
+        _server.WaitForHandlers(timeout, CancellationToken.None);
+        _server.StopHandlers(s_stopGrace);
+    });
 
     private ErrorRecord ToRecord(Exception e) => e switch
     {

@@ -170,6 +170,31 @@ public sealed class SocketServerTests : SocketTestBase
     }
 
     [Fact]
+    public void AHandlerCanStopItsOwnServerAndStillFinishItsAnswer()
+    {
+        var result = Ps.Run("""
+            $box = [hashtable]::Synchronized(@{})
+            $srv = Start-SocketListener -Port 0 -ArgumentList $box -Handler {
+                param($c, $box)
+                if ((Receive-SocketData $c -Line -Timeout 5) -eq 'quit') {
+                    Stop-SocketServer $box.Server -Timeout 10     # this handler too has up to 10 s left to finish
+                    Send-SocketData $c -Line 'bye'
+                }
+            }
+            $box.Server = $srv
+            $c = Connect-Socket 127.0.0.1 $srv.LocalEndPoint.Port -Timeout 5
+            Send-SocketData $c -Line 'quit'
+            Receive-SocketData $c -ToEnd -Timeout 5
+            $srv.Listener.IsClosed
+            """).Ok();
+        Assert.Equal(new object?[] { "bye\n", true }, result.Values);
+        var server = Ps.Get("srv")!;
+        Assert.True(SpinWait.SpinUntil(() => Count(server, "Completed") == 1 && PSObject.AsPSObject(server).Properties["State"].Value.ToString() == "Stopped", Seconds(10)));
+        Assert.Equal(0, Count(server, "Interrupted"));
+        Assert.Empty(Ps.Run("$srv.Errors").Ok().Output);
+    }
+
+    [Fact]
     public void GetSocketServerListsRunningServersByIdAndName()
     {
         var result = Ps.Run("""

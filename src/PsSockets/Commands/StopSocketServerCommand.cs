@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 
 namespace PsSockets.Commands;
 
@@ -14,6 +15,7 @@ namespace PsSockets.Commands;
 public sealed class StopSocketServerCommand : SocketCmdlet
 {
     private readonly List<SocketServer> _stopping = [];
+    private readonly List<SocketServer> _stopped = [];
     private bool _handlersStopped;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
@@ -39,8 +41,16 @@ public sealed class StopSocketServerCommand : SocketCmdlet
                 continue;
             }
             server.StopAccepting(); // every listener closes at once; the handlers share one -Timeout in End
-            _stopping.Add(server);
             WriteVerbose($"Stopped accepting: {server}, {server.Active} handlers running.");
+            _stopped.Add(server);
+            if (server.IsHandlerRunspace(Runspace.DefaultRunspace))
+            {
+                // A handler stops its own server: it cannot wait here for itself to end, so the wait and the
+                // stop go on in the background, and -Timeout is the time this handler too has left.
+                server.StopHandlersLater(TimeSpan.FromSeconds(Timeout));
+                continue;
+            }
+            _stopping.Add(server);
         }
     }
 
@@ -67,7 +77,7 @@ public sealed class StopSocketServerCommand : SocketCmdlet
         }
         if (PassThru)
         {
-            WriteObject(_stopping, enumerateCollection: true);
+            WriteObject(_stopped, enumerateCollection: true);
         }
     }
 

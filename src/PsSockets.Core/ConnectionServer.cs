@@ -51,6 +51,7 @@ public sealed class ConnectionServer
     private readonly ConcurrentDictionary<int, PsSocket> _clients = new();
     private readonly ManualResetEventSlim _ended = new();
     private readonly object _gate = new();
+    private readonly object _listenerGate = new();
     private readonly Thread _acceptThread;
     private ServerState _state = ServerState.Running;
     private bool _acceptLoopEnded;
@@ -203,7 +204,7 @@ public sealed class ConnectionServer
     /// </summary>
     private void CloseListener()
     {
-        lock (_acceptThread)
+        lock (_listenerGate)
         {
             Listener.Close();
         }

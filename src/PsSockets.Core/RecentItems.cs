@@ -6,23 +6,10 @@ namespace PsSockets;
 public sealed class RecentItems<T>
 {
     private readonly Queue<T> _items = new();
-    private long _dropped;
 
     public RecentItems(int limit) => Limit = limit;
 
     public int Limit { get; }
-
-    /// <summary>How many older items were let go to keep the newest.</summary>
-    public long Dropped
-    {
-        get
-        {
-            lock (_items)
-            {
-                return _dropped;
-            }
-        }
-    }
 
     public void Add(T item)
     {
@@ -32,7 +19,6 @@ public sealed class RecentItems<T>
             if (_items.Count > Limit)
             {
                 _items.Dequeue();
-                _dropped++;
             }
         }
     }

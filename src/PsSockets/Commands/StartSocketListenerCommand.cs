@@ -139,8 +139,8 @@ public sealed class StartSocketListenerCommand : SocketMakingCmdlet
         {
             var runspaces = new HandlerRunspaces(HandlerRunspaces.ModulePath(MyInvocation.MyCommand.Module), CurrentFolder());
             server = new SocketServer(listener, Name, Handler, ArgumentList ?? [], usingValues, ThrottleLimit, runspaces);
-            SessionServers.Current.Add(server);
             server.Start();
+            SessionServers.Current.Add(server);
         }
         catch
         {

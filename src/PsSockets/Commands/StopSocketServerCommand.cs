@@ -36,7 +36,7 @@ public sealed class StopSocketServerCommand : SocketCmdlet
     {
         foreach (var server in Server ?? [])
         {
-            if (server is null || _stopping.Contains(server) || !ShouldProcess(server.ToString(), "Stop"))
+            if (server is null || _stopped.Contains(server) || !ShouldProcess(server.ToString(), "Stop"))
             {
                 continue;
             }

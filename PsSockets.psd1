@@ -15,6 +15,8 @@
         'Connect-Socket'
         'Start-SocketListener'
         'Wait-SocketConnection'
+        'Get-SocketServer'
+        'Stop-SocketServer'
         'Send-SocketData'
         'Receive-SocketData'
         'Invoke-SocketRequest'

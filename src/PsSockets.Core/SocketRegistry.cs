@@ -12,15 +12,32 @@ public sealed class SocketRegistry
 
     public PsSocket Add(PsSocket socket)
     {
+        // Subscribed before the check: a socket another thread closes meanwhile is either seen closed
+        // here or removed by OnClosed, never left behind.
+        socket.Closed += OnClosed;
+        bool added;
         lock (_gate)
         {
-            if (socket.IsClosed || !_sockets.TryAdd(socket.Id, socket))
+            added = !socket.IsClosed && _sockets.TryAdd(socket.Id, socket);
+        }
+        if (!added)
+        {
+            socket.Closed -= OnClosed; // closed already, or known already (and subscribed then)
+        }
+        return socket;
+    }
+
+    /// <summary>Forgets a socket without closing it (it changes hands, e.g. a server's client after its handler).</summary>
+    public void Remove(PsSocket socket)
+    {
+        socket.Closed -= OnClosed;
+        lock (_gate)
+        {
+            if (_sockets.TryGetValue(socket.Id, out var known) && known == socket)
             {
-                return socket;
+                _sockets.Remove(socket.Id);
             }
         }
-        socket.Closed += OnClosed;
-        return socket;
     }
 
     /// <summary>The open sockets, oldest first.</summary>

@@ -29,9 +29,3 @@ internal static class SessionRelays
         return registry;
     }
 }
-
-/// <summary>Remove-Module PsSockets stops the session's relays: no relay keeps forwarding for a module that is gone.</summary>
-public sealed class RelayModuleCleanup : IModuleAssemblyCleanup
-{
-    public void OnRemove(PSModuleInfo psModuleInfo) => SessionRelays.Current.StopAll();
-}

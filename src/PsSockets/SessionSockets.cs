@@ -13,7 +13,10 @@ internal static class SessionSockets
     private static readonly SocketRegistry s_outsideRunspace = new();
 
     public static SocketRegistry Current =>
-        Runspace.DefaultRunspace is { } runspace ? s_registries.GetValue(runspace, Create) : s_outsideRunspace;
+        Runspace.DefaultRunspace is { } runspace ? Of(runspace) : s_outsideRunspace;
+
+    /// <summary>The sockets of one runspace, e.g. a server handler's, from outside it.</summary>
+    public static SocketRegistry Of(Runspace runspace) => s_registries.GetValue(runspace, Create);
 
     private static SocketRegistry Create(Runspace runspace)
     {

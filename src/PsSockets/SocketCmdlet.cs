@@ -49,8 +49,14 @@ public abstract class SocketCmdlet : PSCmdlet, IDisposable
 
     public void Dispose()
     {
+        Release();
         _stopping.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Runs when the engine is done with the cmdlet, also after Ctrl+C (then End never runs): what must happen even so.</summary>
+    protected virtual void Release()
+    {
     }
 
     private void Guard(Action step)

@@ -26,6 +26,7 @@ Describe 'The PsSockets module' {
             'Get-Socket'
             'Get-SocketOption'
             'Get-SocketRelay'
+            'Get-SocketServer'
             'Invoke-SocketRequest'
             'New-Socket'
             'New-SocketPair'
@@ -37,6 +38,7 @@ Describe 'The PsSockets module' {
             'Start-SocketListener'
             'Start-SocketRelay'
             'Stop-SocketRelay'
+            'Stop-SocketServer'
             'Wait-SocketConnection'
         )
         $module = Get-Module -Name PsSockets
@@ -56,7 +58,7 @@ Describe 'The PsSockets module' {
         [System.Array]::Sort($listed, [System.StringComparer]::Ordinal)
         [System.Array]::Sort($loaded, [System.StringComparer]::Ordinal)
 
-        $listed | Should -HaveCount 20
+        $listed | Should -HaveCount 22
         $listed | Should -BeExactly $loaded
     }
 }

@@ -164,6 +164,33 @@ public sealed class ShellTests
     }
 
     [Fact]
+    public void TheThreadServerExampleServesMoreClientsThanItsThrottleLimit()
+    {
+        var run = ShellProcess.Run(["-NoProfile", "-File", Path.Combine("examples", "thread-server.ps1"), "-Clients", "5", "-ThrottleLimit", "2"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("at most 2 handlers at once", run.Output);
+        Assert.Contains("client5 got its 3 lines back", run.Output);
+        Assert.Contains("server: 5 accepted, 5 completed, 0 failed, 0 active", run.Output);
+        Assert.Contains("server stopped", run.Output);
+        Assert.DoesNotContain("MISMATCH", run.Output);
+        Assert.Equal(string.Empty, run.Error);
+    }
+
+    [Fact]
+    public void AServerPrintsThroughItsFormatViewAndEndsWithTheShell()
+    {
+        var run = ShellProcess.Run(["-NoProfile", "-Command",
+            "$s = Start-SocketListener -Port 0 -Name shown -Handler { param($c) Receive-SocketData $c -Line }; $c = Connect-Socket 127.0.0.1 $s.LocalEndPoint.Port; while ($s.Active -eq 0) { }; Get-SocketServer"]);
+
+        // The handler still waits for its line when the script ends: the session's end stops it, and the shell exits.
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Id Name Local State Active Accepted Failed", Squeeze(run.Output));
+        Assert.Matches(@"\n\s+\d+ shown\s+127\.0\.0\.1:\d+\s+Running\s+1\s+1\s+0", run.Output);
+        Assert.Equal(string.Empty, run.Error);
+    }
+
+    [Fact]
     public void HelpDocumentsTheExitCodes()
     {
         var run = ShellProcess.Run(["-Help"]);

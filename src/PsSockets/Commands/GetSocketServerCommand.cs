@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+
+namespace PsSockets.Commands;
+
+/// <summary>The servers this session started (Start-SocketListener -Handler) that have not stopped, like Get-Job for servers.</summary>
+[Cmdlet(VerbsCommon.Get, "SocketServer", DefaultParameterSetName = AllSet)]
+[OutputType(typeof(SocketServer))]
+public sealed class GetSocketServerCommand : SocketCmdlet
+{
+    private const string AllSet = "All";
+    private const string IdSet = "Id";
+    private const string NameSet = "Name";
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet)]
+    public int[] Id { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = NameSet)]
+    [SupportsWildcards]
+    public string[] Name { get; set; } = [];
+
+    protected override void Process()
+    {
+        var all = SessionServers.Current.All;
+        switch (ParameterSetName)
+        {
+            case IdSet:
+                foreach (int id in Id)
+                {
+                    Emit(all.FirstOrDefault(s => s.Id == id), id.ToString(CultureInfo.InvariantCulture), "id");
+                }
+                break;
+            case NameSet:
+                foreach (string name in Name)
+                {
+                    var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+                    var matches = all.Where(s => s.Name is not null && pattern.IsMatch(s.Name)).ToList();
+                    matches.ForEach(s => Emit(s, name, "name"));
+                    if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+                    {
+                        Emit(null, name, "name");
+                    }
+                }
+                break;
+            default:
+                WriteObject(all, enumerateCollection: true);
+                break;
+        }
+    }
+
+    private void Emit(SocketServer? server, string key, string what)
+    {
+        if (server is null)
+        {
+            WriteError(new ErrorRecord(
+                new ItemNotFoundException($"No running server has {what} '{key}' in this session."),
+                "SocketServerNotFound", ErrorCategory.ObjectNotFound, key));
+        }
+        else
+        {
+            WriteObject(server);
+        }
+    }
+}

@@ -14,7 +14,7 @@ namespace PsSockets;
 /// handler script block in a runspace of their own, at most ThrottleLimit at a time. Get-SocketServer lists
 /// the session's running servers; Stop-SocketServer stops one.
 /// </summary>
-public sealed class SocketServer
+public sealed class SocketServer : ISessionObject
 {
     /// <summary>How many of the handlers' newest output objects <see cref="Output"/> keeps.</summary>
     public const int OutputLimit = 1000;

@@ -23,7 +23,7 @@ public enum RelayState
 /// endpoint (UDP). It runs on its own (asynchronous socket calls on the thread pool, no runspace) until
 /// <see cref="Stop"/>, counting bytes as they pass and, when asked, keeping a bounded trace of them.
 /// </summary>
-public sealed class SocketRelay
+public sealed class SocketRelay : ISessionObject
 {
     private static readonly TimeSpan s_stopWait = TimeSpan.FromSeconds(2);
     private static int s_lastId;

@@ -84,6 +84,19 @@ internal readonly struct Deadline : IDisposable
         }
     }
 
+    /// <summary>
+    /// A short wait where poll(2) cannot tell when to go on (a full unix backlog or queue), that a stop or the
+    /// time limit ends; then throws as <see cref="ThrowIfOver"/> does. A non-blocking call does not wait.
+    /// </summary>
+    public void BackOff(TimeSpan pause)
+    {
+        if (!NonBlocking)
+        {
+            Token.WaitHandle.WaitOne(pause);
+        }
+        ThrowIfOver();
+    }
+
     /// <summary>True when the caller stopped the operation (Ctrl+C).</summary>
     public bool CallerStopped => _caller.IsCancellationRequested;
 

@@ -51,7 +51,7 @@ public sealed partial class PsSocket
             {
                 if (refusedAfterPoll)
                 {
-                    BackOff(deadline);
+                    deadline.BackOff(TimeSpan.FromMilliseconds(2));
                 }
                 WaitUntil(SelectMode.SelectRead, deadline);
                 using var nonBlocking = new NonBlockingScope(this);
@@ -115,7 +115,7 @@ public sealed partial class PsSocket
                     {
                         // An unconnected unix sender facing a receiver whose queue is full: poll(2) cannot see
                         // that queue and says writable at once, so wait a little instead of spinning.
-                        BackOff(deadline);
+                        deadline.BackOff(TimeSpan.FromMilliseconds(2));
                     }
                     WaitUntil(SelectMode.SelectWrite, deadline);
                     polledWritable = true;
@@ -323,13 +323,6 @@ public sealed partial class PsSocket
             _datagramSpace = new byte[Math.Max(size, _datagramSpace?.Length ?? 0)];
         }
         return _datagramSpace.AsMemory(0, size);
-    }
-
-    /// <summary>A short wait within the deadline (ended by a stop or the time limit) where poll(2) cannot tell when to go on.</summary>
-    private static void BackOff(in Deadline deadline)
-    {
-        deadline.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(2));
-        deadline.ThrowIfOver();
     }
 
     /// <summary>The sender, or null for an unnamed unix socket (which has no address, so it cannot be answered).</summary>

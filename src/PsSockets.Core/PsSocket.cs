@@ -10,7 +10,7 @@ namespace PsSockets;
 /// counters, a default timeout, and the buffer that keeps bytes read past a message boundary.
 /// One receive or one send at a time per direction; sending and receiving may overlap.
 /// </summary>
-public sealed partial class PsSocket : IDisposable
+public sealed partial class PsSocket : IDisposable, ISessionObject
 {
     /// <summary>The default limit for one framed message (a line, -ToEnd): a hostile peer never makes us allocate more.</summary>
     public const int DefaultMaxMessageSize = 64 * 1024 * 1024;

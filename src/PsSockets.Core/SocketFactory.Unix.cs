@@ -105,13 +105,8 @@ public static partial class SocketFactory
                 }
                 catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
                 {
-                    // A unix listener with a full backlog says "try again" and offers nothing to poll:
-                    // wait a little on the deadline's token (a stop or the time limit ends it) and retry.
-                    if (!deadline.NonBlocking)
-                    {
-                        deadline.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(5));
-                    }
-                    deadline.ThrowIfOver();
+                    // A unix listener with a full backlog says "try again" and offers nothing to poll.
+                    deadline.BackOff(TimeSpan.FromMilliseconds(5));
                 }
             }
             socket.Blocking = wasBlocking;

@@ -24,31 +24,9 @@ public sealed class GetSocketCommand : SocketCmdlet
 
     protected override void Process()
     {
-        var all = Registry.All;
-        switch (ParameterSetName)
+        foreach (var (item, key, what) in SessionObjectLookup.Find(Registry.All, ParameterSetName == IdSet ? Id : null, ParameterSetName == NameSet ? Name : null))
         {
-            case IdSet:
-                foreach (int id in Id)
-                {
-                    var found = all.FirstOrDefault(s => s.Id == id);
-                    Emit(found, id.ToString(System.Globalization.CultureInfo.InvariantCulture), "id");
-                }
-                break;
-            case NameSet:
-                foreach (string name in Name)
-                {
-                    var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-                    var matches = all.Where(s => s.Name is not null && pattern.IsMatch(s.Name)).ToList();
-                    matches.ForEach(s => Emit(s, name, "name"));
-                    if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
-                    {
-                        Emit(null, name, "name");
-                    }
-                }
-                break;
-            default:
-                all.ToList().ForEach(s => Emit(s, string.Empty, string.Empty));
-                break;
+            Emit(item, key, what);
         }
     }
 

@@ -26,33 +26,9 @@ public sealed class GetSocketRelayCommand : SocketCmdlet
 
     protected override void Process()
     {
-        var all = SessionRelays.Current.All;
-        switch (ParameterSetName)
+        foreach (var (item, key, what) in SessionObjectLookup.Find(SessionRelays.Current.All, ParameterSetName == IdSet ? Id : null, ParameterSetName == NameSet ? Name : null))
         {
-            case IdSet:
-                foreach (int id in Id)
-                {
-                    Emit(all.FirstOrDefault(r => r.Id == id), id.ToString(CultureInfo.InvariantCulture), "id");
-                }
-                break;
-            case NameSet:
-                foreach (string name in Name)
-                {
-                    var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-                    var matches = all.Where(r => r.Name is not null && pattern.IsMatch(r.Name)).ToList();
-                    matches.ForEach(r => Emit(r, name, "name"));
-                    if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
-                    {
-                        Emit(null, name, "name");
-                    }
-                }
-                break;
-            default:
-                foreach (var relay in all)
-                {
-                    Emit(relay, string.Empty, string.Empty);
-                }
-                break;
+            Emit(item, key, what);
         }
     }
 

@@ -22,30 +22,9 @@ public sealed class GetSocketServerCommand : SocketCmdlet
 
     protected override void Process()
     {
-        var all = SessionServers.Current.All;
-        switch (ParameterSetName)
+        foreach (var (item, key, what) in SessionObjectLookup.Find(SessionServers.Current.All, ParameterSetName == IdSet ? Id : null, ParameterSetName == NameSet ? Name : null))
         {
-            case IdSet:
-                foreach (int id in Id)
-                {
-                    Emit(all.FirstOrDefault(s => s.Id == id), id.ToString(CultureInfo.InvariantCulture), "id");
-                }
-                break;
-            case NameSet:
-                foreach (string name in Name)
-                {
-                    var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-                    var matches = all.Where(s => s.Name is not null && pattern.IsMatch(s.Name)).ToList();
-                    matches.ForEach(s => Emit(s, name, "name"));
-                    if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
-                    {
-                        Emit(null, name, "name");
-                    }
-                }
-                break;
-            default:
-                WriteObject(all, enumerateCollection: true);
-                break;
+            Emit(item, key, what);
         }
     }
 

@@ -251,7 +251,7 @@ public sealed class ConnectionServer
         Task<HandlerEnd> handling;
         try
         {
-            handling = _handler(client, _stopHandlers.Token);
+            handling = Listener.TlsServer is { } tls ? SecureThenHandle(client, tls) : _handler(client, _stopHandlers.Token);
         }
         catch (Exception e)
         {
@@ -259,6 +259,23 @@ public sealed class ConnectionServer
         }
         handling.ContinueWith(HandlerEnded, client, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
+
+    /// <summary>
+    /// A TLS server's handshake, off the accept thread (a slow client must not hold up the next accept), within the
+    /// listener's timeout (10 s when it has none: a client that never says hello must not hold a handler slot forever).
+    /// </summary>
+    private Task<HandlerEnd> SecureThenHandle(PsSocket client, TlsServerSettings tls)
+    {
+        var stop = _stopHandlers.Token;
+        var limit = Listener.EffectiveTimeout(null) ?? s_handshakeLimit;
+        return Task.Run(() => client.AuthenticateAsServer(tls, limit, stop), stop)
+            .ContinueWith(secured => secured.IsCompletedSuccessfully ? _handler(client, stop) : secured.IsCanceled
+                ? Task.FromResult(HandlerEnd.Interrupted)
+                : Task.FromException<HandlerEnd>(secured.Exception!.InnerException!), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+            .Unwrap();
+    }
+
+    private static readonly TimeSpan s_handshakeLimit = TimeSpan.FromSeconds(10);
 
     private void HandlerEnded(Task<HandlerEnd> handling, object? state)
     {

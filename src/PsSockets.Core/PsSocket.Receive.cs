@@ -21,7 +21,7 @@ public sealed partial class PsSocket
     private volatile bool _bufferWaitsForMore;
 
     /// <summary>Bytes are buffered and the last receive did not find them too few: a receive will return without the OS.</summary>
-    internal bool HasReadableBuffer => _buffer.Count > 0 && !_bufferWaitsForMore;
+    internal bool HasReadableBuffer => (_buffer.Count > 0 && !_bufferWaitsForMore) || _tls is { HasReadable: true };
 
     /// <summary>UTF-8 without a BOM, invalid bytes decoded as U+FFFD: the default text encoding.</summary>
     public static System.Text.Encoding DefaultEncoding => s_utf8;
@@ -108,35 +108,27 @@ public sealed partial class PsSocket
 
     private void ReceiveOnce(int sizeHint, int limit, in Deadline deadline)
     {
-        int received = ReceiveInto(_buffer.GetWritable(Math.Min(sizeHint, limit)), deadline);
+        int want = Math.Min(sizeHint, limit);
+        if (_tls is not null)
+        {
+            want = Math.Max(want, TlsChannel.RecordPlaintext); // a whole record at once: the rest stays buffered here, where Select-Socket sees it
+        }
+        int received = ReceiveInto(_buffer.GetWritable(want), deadline);
         _buffer.Commit(received);
     }
 
-    /// <summary>One recv into <paramref name="space"/>, counted; 0 marks the peer closed.</summary>
+    /// <summary>One recv into <paramref name="space"/> (through TLS on a TLS socket), counted; 0 marks the peer closed.</summary>
     private int ReceiveInto(Memory<byte> space, in Deadline deadline)
     {
         int received;
         try
         {
-            // poll(2) then a recv that cannot block: the thread sleeps in the kernel and wakes straight
-            // to the data, about twice as fast per round trip as ReceiveAsync's trip through the
-            // epoll thread, and the wait still ends on a timeout or Ctrl+C.
-            SocketError error;
-            do
-            {
-                WaitUntil(SelectMode.SelectRead, deadline);
-                using var nonBlocking = new NonBlockingScope(this);
-                received = Socket.Receive(space.Span, SocketFlags.None, out error);
-            }
-            while (error == SocketError.WouldBlock); // another reader took the bytes after the poll: wait again
-            if (error != SocketError.Success)
-            {
-                throw new SocketException((int)error);
-            }
+            received = _tls is { } tls ? tls.Read(space.Span, deadline) : ReceiveFromOs(space.Span, deadline);
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or System.IO.IOException)
         {
-            throw Translate(e, deadline, "receive from");
+            var failure = Translate(e, deadline, "receive from");
+            throw _tls is not null && failure.Failure is SocketFailure.TlsHandshakeFailed or SocketFailure.TlsFailed ? TlsBroken(failure) : failure;
         }
         if (received == 0)
         {
@@ -145,6 +137,25 @@ public sealed partial class PsSocket
         _bufferWaitsForMore = false;
         Interlocked.Add(ref _bytesReceived, received);
         return received;
+    }
+
+    /// <summary>
+    /// poll(2) then a recv that cannot block: the thread sleeps in the kernel and wakes straight to the data,
+    /// about twice as fast per round trip as ReceiveAsync's trip through the epoll thread, and the wait still
+    /// ends on a timeout or Ctrl+C. Throws what the OS said; 0 when the peer closed.
+    /// </summary>
+    private int ReceiveFromOs(Span<byte> space, in Deadline deadline)
+    {
+        int received;
+        SocketError error;
+        do
+        {
+            WaitUntil(SelectMode.SelectRead, deadline);
+            using var nonBlocking = new NonBlockingScope(this);
+            received = Socket.Receive(space, SocketFlags.None, out error);
+        }
+        while (error == SocketError.WouldBlock); // another reader took the bytes after the poll: wait again
+        return error == SocketError.Success ? received : throw new SocketException((int)error);
     }
 
     private void ThrowIfCannotReceive()

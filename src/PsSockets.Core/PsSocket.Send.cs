@@ -49,24 +49,43 @@ public sealed partial class PsSocket
             int n;
             try
             {
-                n = Socket.Send(data.Span[sent..], SocketFlags.None, out SocketError error);
-                if (error == SocketError.WouldBlock)
+                if (_tls is { } tls)
                 {
-                    WaitUntil(SelectMode.SelectWrite, deadline);
-                    continue;
+                    n = Math.Min(data.Length - sent, TlsSendPiece);
+                    tls.Write(data.Span.Slice(sent, n), deadline);
                 }
-                if (error != SocketError.Success)
+                else
                 {
-                    throw new SocketException((int)error);
+                    n = SendSome(data.Span[sent..], deadline);
                 }
             }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or System.IO.IOException)
             {
-                throw SendFailed(Translate(e, deadline, "send to"), alreadySent + sent, total);
+                var failure = SendFailed(Translate(e, deadline, "send to"), alreadySent + sent, total);
+                throw _tls is null ? failure : TlsBroken(new SocketOperationException(failure.Failure,
+                    failure.Message + " A TLS session cannot go on after a send that stopped part way: close the socket.", this, failure.InnerException) { BytesSent = failure.BytesSent });
             }
             sent += n;
             Interlocked.Add(ref _bytesSent, n);
             progress?.Invoke(alreadySent + sent);
+        }
+    }
+
+    // Plaintext per TLS write: progress and the count of bytes sent move in steps this size.
+    private const int TlsSendPiece = 4 * TlsChannel.RecordPlaintext;
+
+    /// <summary>One non-blocking send of what the OS buffer has room for, after waiting in poll(2) while it has none.</summary>
+    private int SendSome(ReadOnlySpan<byte> data, in Deadline deadline)
+    {
+        while (true)
+        {
+            int n = Socket.Send(data, SocketFlags.None, out SocketError error);
+            if (error == SocketError.WouldBlock)
+            {
+                WaitUntil(SelectMode.SelectWrite, deadline);
+                continue;
+            }
+            return error == SocketError.Success ? n : throw new SocketException((int)error);
         }
     }
 

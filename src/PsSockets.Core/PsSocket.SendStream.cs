@@ -22,7 +22,7 @@ public sealed partial class PsSocket
         ThrowIfCannotSend();
         using var turn = TakeSendTurn(stallTimeout, token);
         long sent = 0;
-        if (stream is FileStream { CanSeek: true } file && OperatingSystem.IsLinux())
+        if (_tls is null && stream is FileStream { CanSeek: true } file && OperatingSystem.IsLinux())
         {
             length ??= file.Length - file.Position;
             long start = file.Position;

@@ -118,12 +118,20 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
         callTimeout ?? (_timeout is { } s ? TimeSpan.FromSeconds(s) : null);
 
     /// <summary>shutdown(): ends one or both directions; the socket stays open for the other.</summary>
-    public void Shutdown(SocketShutdown direction)
+    /// <remarks>On a TLS socket, ending the send direction sends close_notify first (within the socket's send time limit, or 5 s).</remarks>
+    public void Shutdown(SocketShutdown direction, CancellationToken token = default)
     {
         ThrowIfClosed();
         if (RemoteEndPoint is null)
         {
             throw new SocketOperationException(SocketFailure.NotConnected, $"Cannot shut down {this}: it is not connected.", this);
+        }
+        if (_tls is not null && direction != SocketShutdown.Receive && !_sendShutdown && !_failed)
+        {
+            var limit = EffectiveSendTimeout(null) ?? TimeSpan.FromSeconds(5);
+            using var turn = TakeSendTurn(limit, token);
+            using var deadline = Deadline.Start(limit, token);
+            SendCloseNotify(deadline);
         }
         try
         {
@@ -148,6 +156,10 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
         {
             return;
         }
+        if (!abort)
+        {
+            TryCloseNotify();
+        }
         try
         {
             if (abort && Socket.ProtocolType == ProtocolType.Tcp && RemoteEndPoint is not null)
@@ -159,6 +171,7 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
         {
             // Setting linger on a socket the peer already reset fails; closing still works.
         }
+        _tls?.Dispose();
         Socket.Dispose(); // a unix listener's socket file goes with it: .NET deletes the file a socket bound
         Closed?.Invoke(this, EventArgs.Empty);
     }
@@ -222,6 +235,10 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
         {
             throw new OperationCanceledException("The operation was stopped.", e);
         }
+        if (e is System.IO.IOException { InnerException: OperationCanceledException or SocketException or ObjectDisposedException } wrapped)
+        {
+            e = wrapped.InnerException!; // what the socket said under TLS
+        }
         return e switch
         {
             OperationCanceledException when deadline.Expired => deadline.NonBlocking ? WouldBlock(doing) : TimedOut(doing, deadline.Timeout),
@@ -230,6 +247,8 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
             SocketException { SocketErrorCode: SocketError.OperationAborted } when IsClosed =>
                 new SocketOperationException(SocketFailure.SocketClosed, $"Cannot {doing} {this}: it was closed.", this),
             SocketException se => SocketOperationException.FromSocketError(se, $"{doing} {this}", this),
+            System.IO.IOException or System.Security.Authentication.AuthenticationException =>
+                new SocketOperationException(SocketFailure.TlsFailed, $"Cannot {doing} {this}: its TLS session failed: {TlsReason(e)}", this, e),
             _ => throw e.Rethrow(),
         };
     }

@@ -34,12 +34,8 @@ public sealed class CertificateCheck
 
     internal bool Judge(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, TlsClientSettings settings)
     {
-        Certificate = certificate switch
-        {
-            null => null,
-            X509Certificate2 full => full,
-            _ => new X509Certificate2(certificate),
-        };
+        // A copy of its own: the runtime disposes the certificate it lends the callback once the handshake fails.
+        Certificate = certificate is null ? null : new X509Certificate2(certificate.GetRawCertData());
         Errors = errors;
         _serverName = settings.ServerName;
         if (chain is not null)

@@ -1,15 +1,21 @@
+using System;
+using System.Linq;
+using System.Diagnostics;
 using System.Management.Automation;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 
 namespace PsSockets.Commands;
 
-/// <summary>connect(): to a host and port, trying every address the name resolves to.</summary>
+/// <summary>connect(): to a host and port, trying every address the name resolves to; with -Tls, then the TLS handshake (or a STARTTLS-style upgrade of -Socket).</summary>
 [Cmdlet(VerbsCommunications.Connect, "Socket", DefaultParameterSetName = HostSet)]
 [OutputType(typeof(PsSocket))]
 public sealed class ConnectSocketCommand : SocketMakingCmdlet
 {
     private const string HostSet = "Host";
     private const string PathSet = "Path";
+    private const string UpgradeSet = "Upgrade";
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = HostSet)]
     [ValidateNotNullOrEmpty]
@@ -23,6 +29,7 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
 
     [Parameter(ValueFromPipeline = true, ParameterSetName = HostSet)]
     [Parameter(ValueFromPipeline = true, ParameterSetName = PathSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = UpgradeSet)]
     [SocketTransformation]
     [ArgumentCompleter(typeof(SocketCompleter))]
     public PsSocket? Socket { get; set; }
@@ -49,8 +56,69 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
     [ValidateRange(0.0, MaxTimeout)]
     public double Timeout { get; set; }
 
+    /// <summary>Secures the connection with TLS once connected; with -Socket on a connected socket, upgrades it (STARTTLS).</summary>
+    [Parameter]
+    public SwitchParameter Tls { get; set; }
+
+    /// <summary>The name sent as SNI and checked against the certificate; by default the name connected to.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ServerName { get; set; }
+
+    /// <summary>The TLS versions allowed (Tls12, Tls13); by default the system's choice.</summary>
+    [Parameter]
+    public SslProtocols TlsProtocol { get; set; } = SslProtocols.None;
+
+    [Parameter]
+    [ValidateNotNull]
+    [CertificateTransformation]
+    public X509Certificate2? ClientCertificate { get; set; }
+
+    /// <summary>ALPN protocols to offer, most wanted first (h2, http/1.1).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? ApplicationProtocol { get; set; }
+
+    /// <summary>Accepts any server certificate; what was wrong with it still shows in .Tls.CertificateErrors.</summary>
+    [Parameter]
+    public SwitchParameter SkipCertificateCheck { get; set; }
+
+    /// <summary>CA certificates to trust instead of the system's (certificates, or PEM/DER file paths), as curl's --cacert.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    [CertificateTransformation(Collection = true)]
+    public X509Certificate2Collection? CertificateAuthority { get; set; }
+
+    /// <summary>A rule that decides on the certificate: param($cert, $chain, $errors); writing exactly one $true accepts it.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public ScriptBlock? CertificateValidation { get; set; }
+
+    private static readonly string[] TlsParameters =
+        [nameof(ServerName), nameof(TlsProtocol), nameof(ClientCertificate), nameof(ApplicationProtocol), nameof(SkipCertificateCheck), nameof(CertificateAuthority), nameof(CertificateValidation)];
+
     protected override void Process()
     {
+        if (!Tls && TlsParameters.FirstOrDefault(IsBound) is { } tlsOnly)
+        {
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"-{tlsOnly} is a TLS setting: add -Tls."), "TlsParameterWithoutTls", ErrorCategory.InvalidArgument, tlsOnly));
+        }
+        if (Tls && Datagram)
+        {
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Tls secures a byte stream; a datagram socket has none (DTLS is not supported)."), "TlsWithDatagram", ErrorCategory.InvalidArgument, null));
+        }
+        if (ParameterSetName == UpgradeSet && !(Tls && Socket is { RemoteEndPoint: not null }))
+        {
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException(Tls
+                ? $"Cannot start TLS on {Socket}: it is not connected. Give -ComputerName and -Port to connect it first."
+                : $"Give -ComputerName and -Port to connect {Socket}, or -Tls to start TLS on it once connected."), "NothingToConnect", ErrorCategory.InvalidArgument, Socket));
+        }
+        if (Tls && Socket is { RemoteEndPoint: not null })
+        {
+            Upgrade(Socket);
+            return;
+        }
+        var started = Stopwatch.GetTimestamp();
         var options = new SocketOptions { Name = Name, Named = NamedOptions() };
         if (Datagram && Socket is { IsDatagram: false })
         {
@@ -68,6 +136,10 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
         {
             connected.Name = Name;
         }
+        if (Tls)
+        {
+            Secure(connected, target.Host ?? target.UnixPath, Remaining(started), closeOnFailure: Socket is null);
+        }
         WriteVerbose(connected.State switch
         {
             SocketState.Connecting => $"connect(#{connected.Id}) is in progress (EINPROGRESS): {connected} is non-blocking; Select-Socket -Write reports it writable once connected, or in Error (LastError says why) if the connect fails.",
@@ -76,6 +148,37 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
         });
         WriteObject(Registry.Add(connected));
     }
+
+    /// <summary>STARTTLS: the plain conversation said "let us speak TLS"; the handshake starts on the same connection.</summary>
+    private void Upgrade(PsSocket socket)
+    {
+        string? name = IsBound(nameof(ComputerName)) ? EndPointText.Parse(ComputerName).Host : null;
+        Secure(socket, name, BoundTimeout(Timeout), closeOnFailure: false);
+        WriteObject(socket);
+    }
+
+    private void Secure(PsSocket socket, string? connectedName, TimeSpan? timeout, bool closeOnFailure)
+    {
+        var settings = TlsArguments.Client(ServerName, TlsProtocol, ClientCertificate, ApplicationProtocol, SkipCertificateCheck, CertificateAuthority, CertificateValidation);
+        try
+        {
+            socket.AuthenticateAsClient(settings, connectedName, timeout, StopToken);
+        }
+        catch when (closeOnFailure)
+        {
+            socket.Close(abort: true);
+            throw;
+        }
+        WriteVerbose($"TLS with {socket.Tls!.ServerName}: {socket.Tls}; certificate {socket.Tls.RemoteCertificate}.");
+        foreach (string problem in socket.Tls.CertificateErrors)
+        {
+            WriteWarning($"The certificate of {socket.Tls.ServerName} was accepted despite a problem: {problem}.");
+        }
+    }
+
+    /// <summary>What is left of -Timeout after the connect, for the handshake: one time limit for the whole call.</summary>
+    private TimeSpan? Remaining(long started) =>
+        BoundTimeout(Timeout) is { } limit ? TimeSpan.FromTicks(Math.Max(0, (limit - Stopwatch.GetElapsedTime(started)).Ticks)) : null;
 
     /// <summary>-Port, or the port written into -ComputerName; exactly one of them.</summary>
     private int PortOf(EndPointText target)

@@ -5,6 +5,8 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 
 namespace PsSockets.Commands;
 
@@ -96,6 +98,31 @@ public sealed class StartSocketListenerCommand : SocketMakingCmdlet
     [AllowEmptyCollection]
     public object?[] ArgumentList { get; set; } = [];
 
+    /// <summary>Makes every accepted connection TLS, with this certificate and its key (an X509Certificate2, or a PEM/PFX path).</summary>
+    [Parameter(ParameterSetName = IpSet)]
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = IpHandlerSet)]
+    [Parameter(ParameterSetName = PathHandlerSet)]
+    [ValidateNotNull]
+    [CertificateTransformation]
+    public X509Certificate2? Certificate { get; set; }
+
+    /// <summary>Makes every accepted connection TLS with a new self-signed certificate for localhost, 127.0.0.1 and ::1 (for experiments: no client trusts it unless told to).</summary>
+    [Parameter(ParameterSetName = IpSet)]
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = IpHandlerSet)]
+    [Parameter(ParameterSetName = PathHandlerSet)]
+    public SwitchParameter SelfSignedCertificate { get; set; }
+
+    /// <summary>The TLS versions accepted (Tls12, Tls13); by default the system's choice.</summary>
+    [Parameter]
+    public SslProtocols TlsProtocol { get; set; } = SslProtocols.None;
+
+    /// <summary>ALPN protocols the server agrees to, in its order of preference.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? ApplicationProtocol { get; set; }
+
     private bool Serving => ParameterSetName is IpHandlerSet or PathHandlerSet;
 
     protected override void Process()
@@ -112,6 +139,7 @@ public sealed class StartSocketListenerCommand : SocketMakingCmdlet
             ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Backlog is the queue of connections waiting for accept; a datagram socket has no connections."),
                 "BacklogWithDatagram", ErrorCategory.InvalidArgument, Backlog));
         }
+        var tls = TlsSettings(datagram);
         var type = datagram ? SocketType.Dgram : SocketType.Stream;
         var usingValues = Serving ? UsingValues() : null;
         var made = ParameterSetName is PathSet or PathHandlerSet
@@ -121,14 +149,33 @@ public sealed class StartSocketListenerCommand : SocketMakingCmdlet
             : datagram
             ? SocketFactory.Create(Address.AddressFamily, SocketType.Dgram, new IPEndPoint(Address, Port), options)
             : SocketFactory.Listen(new IPEndPoint(Address, Port), Backlog, options);
+        made.TlsServer = tls;
         if (Serving)
         {
             Serve(made, usingValues);
             return;
         }
         var listener = Registry.Add(made);
-        WriteVerbose(datagram ? $"Bound: {listener}." : $"Listening: {listener}, backlog {Backlog}.");
+        WriteVerbose(datagram ? $"Bound: {listener}." : $"Listening: {listener}, backlog {Backlog}{(tls is null ? "" : $", TLS with certificate {tls.Certificate.Subject} ({tls.Certificate.Thumbprint})")}.");
         WriteObject(listener);
+    }
+
+    /// <summary>The TLS of -Certificate or -SelfSignedCertificate, or null for a plain listener.</summary>
+    private TlsServerSettings? TlsSettings(bool datagram)
+    {
+        string? misuse = (Certificate, SelfSignedCertificate.IsPresent, datagram) switch
+        {
+            (not null, true, _) => "Give -Certificate or -SelfSignedCertificate, not both.",
+            (not null, _, true) or (_, true, true) => "TLS secures a byte stream; a datagram socket has none (DTLS is not supported).",
+            (null, false, _) when IsBound(nameof(TlsProtocol)) || IsBound(nameof(ApplicationProtocol)) => "-TlsProtocol and -ApplicationProtocol are TLS settings: add -Certificate or -SelfSignedCertificate.",
+            _ => null,
+        };
+        if (misuse is not null)
+        {
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException(misuse), "TlsMisuse", ErrorCategory.InvalidArgument, Certificate));
+        }
+        var certificate = SelfSignedCertificate ? CertificateFiles.SelfSigned() : Certificate;
+        return certificate is null ? null : new TlsServerSettings(certificate) { Protocols = TlsProtocol, ApplicationProtocols = ApplicationProtocol ?? [] };
     }
 
     /// <summary>Starts the accept loop on the listener; the listener belongs to the server, not to Get-Socket.</summary>

@@ -34,7 +34,33 @@ public sealed class WaitSocketConnectionCommand : SocketCmdlet
             WriteVerbose($"accept(#{Listener.Id}) would block (EWOULDBLOCK): {Listener} is non-blocking and no connection is waiting.");
             return;
         }
+        if (Listener.TlsServer is { } tls && !Secure(accepted, tls))
+        {
+            return;
+        }
         WriteVerbose($"Accepted {accepted}.");
         WriteObject(accepted);
+    }
+
+    /// <summary>A TLS listener's handshake, within the same -Timeout; a client that fails it is closed and reported, and the listener goes on.</summary>
+    private bool Secure(PsSocket accepted, TlsServerSettings tls)
+    {
+        try
+        {
+            accepted.AuthenticateAsServer(tls, BoundTimeout(Timeout), StopToken);
+            WriteVerbose($"TLS with {PsSocket.FormatEndPoint(accepted.RemoteEndPoint)}: {accepted.Tls}.");
+            return true;
+        }
+        catch (SocketOperationException e)
+        {
+            accepted.Close(abort: true);
+            WriteSocketError(e);
+            return false;
+        }
+        catch
+        {
+            accepted.Close(abort: true);
+            throw;
+        }
     }
 }

@@ -1,0 +1,154 @@
+using System;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+
+namespace PsSockets;
+
+/// <summary>
+/// TLS on a connected stream socket: after the handshake every send and receive (every framing, files and
+/// streams) goes through it unchanged, with the same time limits, Ctrl+C and buffer as plain ones.
+/// </summary>
+public sealed partial class PsSocket : ITlsWire
+{
+    private TlsChannel? _tls;
+
+    /// <summary>What the TLS handshake settled (version, cipher suite, ALPN, the peer's certificate); null on a plain socket.</summary>
+    public TlsInfo? Tls => _tls?.Info;
+
+    /// <summary>On a listener: the TLS every connection it accepts is secured with (Start-SocketListener -Certificate).</summary>
+    public TlsServerSettings? TlsServer { get; set; }
+
+    /// <summary>
+    /// The client's handshake on this connected socket (at connect, or a STARTTLS-style upgrade later). The certificate
+    /// is checked against <paramref name="connectedName"/> unless the settings name a server; a refused certificate is
+    /// a CertificateInvalid error that says why.
+    /// </summary>
+    public void AuthenticateAsClient(TlsClientSettings settings, string? connectedName, TimeSpan? timeout, CancellationToken token)
+    {
+        string name = settings.ServerName ?? connectedName ?? (RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "localhost";
+        var check = new CertificateCheck();
+        Secure(timeout, token, name, check, (TlsTransport transport, in Deadline deadline) => TlsChannel.Client(transport, settings, name, check, deadline));
+    }
+
+    /// <summary>The server's handshake on an accepted (or upgraded) connection.</summary>
+    public void AuthenticateAsServer(TlsServerSettings settings, TimeSpan? timeout, CancellationToken token) =>
+        Secure(timeout, token, null, null, (TlsTransport transport, in Deadline deadline) => TlsChannel.Server(transport, settings, deadline));
+
+    private delegate TlsChannel Handshake(TlsTransport transport, in Deadline deadline);
+
+    private void Secure(TimeSpan? timeout, CancellationToken token, string? serverName, CertificateCheck? check, Handshake handshake)
+    {
+        ThrowIfCannotSend();
+        ThrowIfCannotReceive();
+        if (_tls is not null)
+        {
+            throw new SocketOperationException(SocketFailure.InvalidArgument, $"Cannot start TLS on {this}: it speaks TLS already ({_tls.Info}).", this);
+        }
+        using var receiving = TakeReceiveTurn(timeout, token);
+        using var sending = TakeSendTurn(timeout, token);
+        using var deadline = Deadline.Start(EffectiveTimeout(timeout), token);
+        var transport = new TlsTransport(this);
+        transport.Preload(_buffer.Span); // bytes that came with the STARTTLS exchange belong to the handshake
+        _buffer.Consume(_buffer.Count);
+        try
+        {
+            _tls = handshake(transport, deadline);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !deadline.CallerStopped)
+        {
+            var failure = HandshakeFailed(e, deadline, serverName, check);
+            Fail(failure);
+            throw failure;
+        }
+        catch (OperationCanceledException)
+        {
+            Fail(new SocketOperationException(SocketFailure.TlsHandshakeFailed, $"The TLS handshake of {this} was stopped part way.", this));
+            throw;
+        }
+    }
+
+    private SocketOperationException HandshakeFailed(Exception e, in Deadline deadline, string? serverName, CertificateCheck? check)
+    {
+        if (deadline.CallerStopped)
+        {
+            throw new OperationCanceledException("The operation was stopped.", e);
+        }
+        if (check is { Refused: true })
+        {
+            return new SocketOperationException(SocketFailure.CertificateInvalid,
+                $"Cannot secure {this} with TLS: the certificate of '{serverName}' was refused: {check.Describe(serverName!)}. " +
+                "(-CertificateAuthority trusts a private CA; -SkipCertificateCheck accepts any certificate.)", this, e);
+        }
+        var translated = Translate(e, deadline, "complete the TLS handshake of");
+        return translated.Failure == SocketFailure.TlsFailed
+            ? new SocketOperationException(SocketFailure.TlsHandshakeFailed, $"The TLS handshake of {this} failed: {TlsReason(e)}", this, e)
+            : translated;
+    }
+
+    /// <summary>The runtime's words for a TLS failure, with OpenSSL's reason when it gave one (an alert from the peer, a protocol mismatch).</summary>
+    internal static string TlsReason(Exception e)
+    {
+        string reason = e.Message.TrimEnd('.');
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (!string.IsNullOrEmpty(inner.Message) && !reason.Contains(inner.Message, StringComparison.Ordinal))
+            {
+                reason += ": " + inner.Message.TrimEnd('.');
+            }
+        }
+        return reason + ".";
+    }
+
+    /// <summary>A TLS session that broke part way (a send stopped inside a record, a corrupt record): nothing more can go through it.</summary>
+    private SocketOperationException TlsBroken(SocketOperationException failure)
+    {
+        Fail(failure);
+        return failure;
+    }
+
+    private void SendCloseNotify(in Deadline deadline)
+    {
+        try
+        {
+            _tls!.CloseNotify(deadline);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !deadline.CallerStopped)
+        {
+            throw Translate(e, deadline, "send TLS close_notify to");
+        }
+    }
+
+    /// <summary>close_notify on the way out, when it can go at once: a graceful close of a TLS socket says so.</summary>
+    private void TryCloseNotify()
+    {
+        if (_tls is null || _sendShutdown || _failed || !_sendTurn.Wait(0))
+        {
+            return;
+        }
+        try
+        {
+            using var deadline = Deadline.Immediate(CancellationToken.None);
+            _tls.CloseNotify(deadline);
+        }
+        catch (Exception)
+        {
+            // A close does not fail because the goodbye could not be said.
+        }
+        finally
+        {
+            _sendTurn.Release();
+        }
+    }
+
+    int ITlsWire.Receive(Span<byte> space, in Deadline deadline) => ReceiveFromOs(space, deadline);
+
+    void ITlsWire.SendAll(ReadOnlySpan<byte> data, in Deadline deadline)
+    {
+        using var nonBlocking = new NonBlockingScope(this);
+        while (!data.IsEmpty)
+        {
+            data = data[SendSome(data, deadline)..];
+        }
+    }
+}

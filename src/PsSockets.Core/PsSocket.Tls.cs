@@ -119,25 +119,51 @@ public sealed partial class PsSocket : ITlsWire
         }
     }
 
-    /// <summary>close_notify on the way out, when it can go at once: a graceful close of a TLS socket says so.</summary>
-    private void TryCloseNotify()
+    /// <summary>
+    /// A graceful close of a TLS socket: close_notify (when it goes within a second), then what the peer sent that no
+    /// one will read is dropped — TLS 1.3 session tickets arrive unasked, and closing a socket with unread bytes makes
+    /// the OS reset the connection (RST), which would cut off the data still on its way to the peer.
+    /// </summary>
+    private void CloseTlsGracefully()
     {
-        if (_tls is null || _sendShutdown || _failed || !_sendTurn.Wait(0))
+        if (_tls is null || _failed)
         {
             return;
         }
+        if (!_sendShutdown && _sendTurn.Wait(0))
+        {
+            try
+            {
+                using var deadline = Deadline.Start(s_closeNotifyLimit, CancellationToken.None);
+                _tls.CloseNotify(deadline);
+            }
+            catch (Exception)
+            {
+                // A close does not fail because the goodbye could not be said.
+            }
+            finally
+            {
+                _sendTurn.Release();
+            }
+        }
+        DropUnread();
+    }
+
+    private static readonly TimeSpan s_closeNotifyLimit = TimeSpan.FromSeconds(1);
+
+    private void DropUnread()
+    {
         try
         {
-            using var deadline = Deadline.Immediate(CancellationToken.None);
-            _tls.CloseNotify(deadline);
+            Span<byte> scratch = stackalloc byte[4096];
+            using var nonBlocking = new NonBlockingScope(this);
+            while (Socket.Available > 0 && Socket.Receive(scratch, SocketFlags.None, out var error) > 0 && error == SocketError.Success)
+            {
+            }
         }
-        catch (Exception)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // A close does not fail because the goodbye could not be said.
-        }
-        finally
-        {
-            _sendTurn.Release();
+            // Nothing to drop from a socket the peer reset.
         }
     }
 

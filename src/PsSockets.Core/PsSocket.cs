@@ -158,7 +158,7 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
         }
         if (!abort)
         {
-            TryCloseNotify();
+            CloseTlsGracefully();
         }
         try
         {

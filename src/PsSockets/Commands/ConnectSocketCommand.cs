@@ -15,9 +15,9 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
 {
     private const string HostSet = "Host";
     private const string PathSet = "Path";
-    private const string UpgradeSet = "Upgrade";
 
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = HostSet)]
+    /// <summary>The host to connect to; left out with -Socket and -Tls, the connected socket is upgraded to TLS (STARTTLS).</summary>
+    [Parameter(Position = 0, ParameterSetName = HostSet)]
     [ValidateNotNullOrEmpty]
     [Alias("HostName", "Host", "Address")]
     public string ComputerName { get; set; } = string.Empty;
@@ -29,7 +29,6 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
 
     [Parameter(ValueFromPipeline = true, ParameterSetName = HostSet)]
     [Parameter(ValueFromPipeline = true, ParameterSetName = PathSet)]
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = UpgradeSet)]
     [SocketTransformation]
     [ArgumentCompleter(typeof(SocketCompleter))]
     public PsSocket? Socket { get; set; }
@@ -107,16 +106,16 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
         {
             ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Tls secures a byte stream; a datagram socket has none (DTLS is not supported)."), "TlsWithDatagram", ErrorCategory.InvalidArgument, null));
         }
-        if (ParameterSetName == UpgradeSet && !(Tls && Socket is { RemoteEndPoint: not null }))
+        if (ParameterSetName == HostSet && !IsBound(nameof(ComputerName)))
         {
-            ThrowTerminatingError(new ErrorRecord(new PSArgumentException(Tls
+            if (Tls && Socket is { RemoteEndPoint: not null })
+            {
+                Upgrade(Socket);
+                return;
+            }
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException(Tls && Socket is not null
                 ? $"Cannot start TLS on {Socket}: it is not connected. Give -ComputerName and -Port to connect it first."
-                : $"Give -ComputerName and -Port to connect {Socket}, or -Tls to start TLS on it once connected."), "NothingToConnect", ErrorCategory.InvalidArgument, Socket));
-        }
-        if (Tls && Socket is { RemoteEndPoint: not null })
-        {
-            Upgrade(Socket);
-            return;
+                : "Connect-Socket needs -ComputerName (and -Port), or -Path; or -Socket with -Tls to start TLS on a connected socket."), "NothingToConnect", ErrorCategory.InvalidArgument, Socket));
         }
         var started = Stopwatch.GetTimestamp();
         var options = new SocketOptions { Name = Name, Named = NamedOptions() };
@@ -152,8 +151,7 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
     /// <summary>STARTTLS: the plain conversation said "let us speak TLS"; the handshake starts on the same connection.</summary>
     private void Upgrade(PsSocket socket)
     {
-        string? name = IsBound(nameof(ComputerName)) ? EndPointText.Parse(ComputerName).Host : null;
-        Secure(socket, name, BoundTimeout(Timeout), closeOnFailure: false);
+        Secure(socket, connectedName: null, BoundTimeout(Timeout), closeOnFailure: false);
         WriteObject(socket);
     }
 

@@ -8,11 +8,13 @@ modes:
                 with N from 0 to 9, checks the echoes, then closes with close_notify)
   source SIZE   send SIZE deterministic bytes, print "SENT size sha256", close with close_notify
   sink          read to EOF, print "GOT size sha256"
+  raw-echo      (server) echo whatever arrives as it arrives; at EOF answer close_notify and print "EOF total"
+  reset         (server) send "bye\n", read a line, then reset the connection (RST, no close_notify)
   two-records   send "first\n" and "second\n" as two TLS records at once, wait for "done\n", then close
   starttls      (server) plain "STARTTLS\n" -> "OK\n", then TLS; then echo lines
 Prints "OK ..." / "FAIL ..." where there is something to check; exits 1 on failure.
 """
-import hashlib, random, socket, ssl, sys
+import hashlib, random, socket, ssl, struct, sys
 
 role, mode, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
@@ -40,6 +42,21 @@ def serve(conn, mode, args):
             conn.unwrap()  # answer the peer's close_notify with ours
         except (ssl.SSLError, OSError) as e:
             print("UNWRAP", type(e).__name__, flush=True)
+    elif mode == "raw-echo":
+        total = 0
+        while True:
+            data = conn.recv(65536)
+            if not data:
+                break
+            total += len(data)
+            conn.sendall(data)
+        print("EOF", total, flush=True)
+        conn.unwrap()
+    elif mode == "reset":
+        conn.sendall(b"bye\n")
+        conn.makefile("rb").readline()
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.close()
     elif mode == "source":
         size, h = int(args[0]), hashlib.sha256()
         for chunk in deterministic(size):

@@ -13,6 +13,7 @@
         'New-Socket'
         'New-SocketPair'
         'Connect-Socket'
+        'Protect-Socket'
         'Start-SocketListener'
         'Wait-SocketConnection'
         'Get-SocketServer'

@@ -21,6 +21,7 @@ public sealed class CertificateTransformationAttribute : ArgumentTransformationA
         var value = inputData is PSObject pso ? pso.BaseObject : inputData;
         return value switch
         {
+            X509Certificate2 one when Collection => new X509Certificate2Collection(one),
             null or X509Certificate2 => value,
             X509Certificate2Collection all => all,
             string or FileInfo when Collection => Collect(engineIntrinsics, new[] { value }),

@@ -29,4 +29,13 @@ internal static class TlsArguments
         var output = rule.Invoke(certificate, chain, errors);
         return output.Count == 1 && output[0]?.BaseObject is true;
     }
+
+    /// <summary>A certificate accepted despite its problems (-SkipCertificateCheck, a custom rule) says so, once per problem.</summary>
+    public static void WarnAboutAcceptedProblems(Cmdlet cmdlet, PsSocket socket)
+    {
+        foreach (string problem in socket.Tls?.CertificateErrors ?? [])
+        {
+            cmdlet.WriteWarning($"The certificate of {socket.Tls!.ServerName} was accepted despite a problem: {problem}.");
+        }
+    }
 }

@@ -30,6 +30,7 @@ Describe 'The PsSockets module' {
             'Invoke-SocketRequest'
             'New-Socket'
             'New-SocketPair'
+            'Protect-Socket'
             'Receive-SocketData'
             'Resolve-SocketAddress'
             'Select-Socket'

@@ -168,10 +168,7 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
             throw;
         }
         WriteVerbose($"TLS with {socket.Tls!.ServerName}: {socket.Tls}; certificate {socket.Tls.RemoteCertificate}.");
-        foreach (string problem in socket.Tls.CertificateErrors)
-        {
-            WriteWarning($"The certificate of {socket.Tls.ServerName} was accepted despite a problem: {problem}.");
-        }
+        TlsArguments.WarnAboutAcceptedProblems(this, socket);
     }
 
     /// <summary>What is left of -Timeout after the connect, for the handshake: one time limit for the whole call.</summary>

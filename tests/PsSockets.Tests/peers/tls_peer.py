@@ -11,6 +11,7 @@ modes:
   raw-echo      (server) echo whatever arrives as it arrives; at EOF answer close_notify and print "EOF total"
   reset         (server) send "bye\n", read a line, then reset the connection (RST, no close_notify)
   two-records   send "first\n" and "second\n" as two TLS records at once, wait for "done\n", then close
+  eager-starttls (client) plain "STARTTLS\n" and the TLS hello right behind it, then as echo
   starttls      (server) plain "STARTTLS\n" -> "OK\n", then TLS; then echo lines
 Prints "OK ..." / "FAIL ..." where there is something to check; exits 1 on failure.
 """
@@ -107,6 +108,9 @@ else:
     cafile, name = sys.argv[4], sys.argv[5]
     context = ssl.create_default_context(cafile=cafile)
     plain = socket.create_connection(("127.0.0.1", port), timeout=60)
+    if mode == "eager-starttls":
+        plain.sendall(b"STARTTLS\n")  # and the hello right behind it, without waiting for an answer
+        mode = "echo"
     conn = context.wrap_socket(plain, server_hostname=name)
     print("TLS", conn.version(), conn.cipher()[0], flush=True)
     if mode == "echo":

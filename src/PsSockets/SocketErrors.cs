@@ -23,6 +23,8 @@ internal static class SocketErrors
         SocketFailure.AccessDenied => ErrorCategory.PermissionDenied,
         SocketFailure.InvalidArgument or SocketFailure.AddressNotAvailable => ErrorCategory.InvalidArgument,
         SocketFailure.WouldBlock => ErrorCategory.ResourceUnavailable,
+        SocketFailure.ProxyAuthenticationFailed => ErrorCategory.AuthenticationError,
+        SocketFailure.ProxyProtocolError => ErrorCategory.ProtocolError,
         SocketFailure.Unknown => ErrorCategory.NotSpecified,
         _ => ErrorCategory.ConnectionError,
     };

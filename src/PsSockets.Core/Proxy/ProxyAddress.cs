@@ -126,7 +126,8 @@ public sealed class ProxyAddress
         }
         catch (SocketOperationException e)
         {
-            throw Invalid(text, e.Message.TrimEnd('.'));
+            string prefix = $"Cannot read the endpoint '{hostAndPort}': ";
+            throw Invalid(text, (e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message).TrimEnd('.'));
         }
         return endPoint.UnixPath is not null || string.IsNullOrWhiteSpace(endPoint.Host)
             ? throw Invalid(text, "there is no host")

@@ -49,6 +49,18 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
     [ValidateRange(0.0, MaxTimeout)]
     public double Timeout { get; set; }
 
+    /// <summary>A proxy to connect through, as ncat --proxy: socks5://[user:password@]host[:port] or http://... (CONNECT).</summary>
+    [Parameter(ParameterSetName = HostSet)]
+    [ValidateNotNullOrEmpty]
+    [ValidateProxyAddress]
+    public string? Proxy { get; set; }
+
+    /// <summary>The user name and password for -Proxy, when its address does not carry them.</summary>
+    [Parameter(ParameterSetName = HostSet)]
+    [ValidateNotNull]
+    [Credential]
+    public PSCredential? ProxyCredential { get; set; }
+
     protected override void Process()
     {
         var options = new SocketOptions { Name = Name, Named = NamedOptions() };
@@ -61,6 +73,8 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
         var type = Datagram ? SocketType.Dgram : SocketType.Stream;
         var connected = target.UnixPath is { } path
             ? SocketFactory.ConnectUnix(FileArguments.UnixSocket(this, path), type, Socket, options, BoundTimeout(Timeout), StopToken)
+            : Proxy is not null
+            ? ConnectThroughProxy(ProxyAddress.Parse(Proxy), target, options)
             : Datagram && Socket is null
             ? SocketFactory.ConnectDatagram(target.Host!, PortOf(target), AddressFamily, options, BoundTimeout(Timeout), StopToken)
             : SocketFactory.Connect(target.Host!, PortOf(target), Socket, AddressFamily, options, BoundTimeout(Timeout), StopToken);
@@ -75,6 +89,23 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
             _ => $"Connected {connected}.",
         });
         WriteObject(Registry.Add(connected));
+    }
+
+    private PsSocket ConnectThroughProxy(ProxyAddress proxy, EndPointText target, SocketOptions options)
+    {
+        string? misuse = (Socket, Datagram.IsPresent, ProxyCredential is not null && proxy.UserName is not null) switch
+        {
+            (not null, _, _) => "-Proxy makes a new socket; leave -Socket out.",
+            (_, true, _) => "-Proxy tunnels a stream connection; a datagram socket cannot go through it. Leave -Datagram out.",
+            (_, _, true) => "The proxy's credentials are given twice: in -Proxy and as -ProxyCredential; give them once.",
+            _ => null,
+        };
+        if (misuse is not null)
+        {
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException(misuse, nameof(Proxy)), "ProxyMisuse", ErrorCategory.InvalidArgument, proxy));
+        }
+        return SocketFactory.ConnectThroughProxy(proxy, target.Host!, PortOf(target), ProxyCredential?.GetNetworkCredential(),
+            AddressFamily, options, BoundTimeout(Timeout), StopToken);
     }
 
     /// <summary>-Port, or the port written into -ComputerName; exactly one of them.</summary>

@@ -40,6 +40,19 @@ public sealed class ProxyNegotiationTests
     }
 
     [Fact]
+    public void HttpConnectReadsPastAnInterimAnswerAndReportsAFinalOneThatIsNot2xx()
+    {
+        using var pair = Negotiate("http://127.0.0.1:3128", "example.com", 443, proxy =>
+        {
+            ReceiveHead(proxy);
+            Send(proxy, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+        });
+        var failure = Assert.IsType<SocketOperationException>(pair.Failure);
+        Assert.Equal(SocketFailure.ProxyFailed, failure.Failure);
+        Assert.Equal("Cannot connect to example.com:443 via http proxy 127.0.0.1:3128: the proxy refused the tunnel (HTTP/1.1 403 Forbidden).", failure.Message);
+    }
+
+    [Fact]
     public void AnHttpHeadThatNeverEndsIsAProtocolErrorAtSixteenKiB()
     {
         using var pair = Negotiate("http://127.0.0.1:3128", "example.com", 443, proxy =>

@@ -220,6 +220,7 @@ public sealed class ProxyTests(PsSession ps) : SocketTestBase(ps)
                 { Connect-Socket 127.0.0.1 9 -Proxy socks5://127.0.0.1:1 -Socket $s }
                 { Connect-Socket 127.0.0.1 9 -Proxy socks5://bob:hunter2@127.0.0.1:1 -ProxyCredential $cred }
                 { Connect-Socket -Path /tmp/x.sock -Proxy socks5://127.0.0.1:1 }
+                { Connect-Socket unix:/tmp/x.sock -Proxy socks5://127.0.0.1:1 }
                 { Connect-Socket 127.0.0.1 9 -Proxy ftp://bob:hunter2@127.0.0.1:1 }
                 { Connect-Socket 127.0.0.1 9 -Proxy 127.0.0.1:1080 }
             )
@@ -229,16 +230,17 @@ public sealed class ProxyTests(PsSession ps) : SocketTestBase(ps)
             $s.State.ToString(); (Get-Socket).Count
             """).Ok();
         var said = result.Values.Cast<object>().Select(v => v.ToString()!).ToList();
-        Assert.Equal(14, said.Count);
-        Assert.Equal(["ProxyMisuse", "ProxyMisuse", "ProxyMisuse", "AmbiguousParameterSet", "ParameterArgumentValidationError", "ParameterArgumentValidationError"],
-            said.Take(12).Where((_, i) => i % 2 == 0).Select(id => id.Split(',')[0]));
-        Assert.StartsWith("-Proxy tunnels a stream connection", said[1], StringComparison.Ordinal);
+        Assert.Equal(16, said.Count);
+        Assert.Equal(["ProxyMisuse", "ProxyMisuse", "ProxyMisuse", "AmbiguousParameterSet", "ProxyMisuse", "ParameterArgumentValidationError", "ParameterArgumentValidationError"],
+            said.Take(14).Where((_, i) => i % 2 == 0).Select(id => id.Split(',')[0]));
+        Assert.StartsWith("-Proxy tunnels a TCP connection to a host and port", said[1], StringComparison.Ordinal);
         Assert.StartsWith("-Proxy makes a new socket", said[3], StringComparison.Ordinal);
         Assert.StartsWith("The proxy's credentials are given twice", said[5], StringComparison.Ordinal);
-        Assert.Contains("'ftp://bob:***@127.0.0.1:1': the scheme 'ftp' is not supported", said[9], StringComparison.Ordinal);
-        Assert.Contains("it has no scheme; write socks5://host:port or http://host:port", said[11], StringComparison.Ordinal);
+        Assert.StartsWith("-Proxy tunnels a TCP connection to a host and port", said[9], StringComparison.Ordinal);
+        Assert.Contains("'ftp://bob:***@127.0.0.1:1': the scheme 'ftp' is not supported", said[11], StringComparison.Ordinal);
+        Assert.Contains("it has no scheme; write socks5://host:port or http://host:port", said[13], StringComparison.Ordinal);
         Assert.DoesNotContain(said, s => s.Contains("hunter2", StringComparison.Ordinal));
-        Assert.Equal(["Open", "1"], said[12..]);
+        Assert.Equal(["Open", "1"], said[14..]);
     }
 }
 

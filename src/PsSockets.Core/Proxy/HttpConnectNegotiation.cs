@@ -42,16 +42,11 @@ internal sealed partial class HttpConnectNegotiation : ProxyNegotiation
     {
         string asked = $"CONNECT {conversation.Target}";
         conversation.Send(_request, $"the request {asked}");
-        var head = conversation.Receive(new HttpHeadFraming(), $"its answer to {asked}", MaxHeadSize);
-        string statusLine = Encoding.Latin1.GetString(head, 0, Math.Max(0, Array.IndexOf(head, (byte)'\n'))).TrimEnd('\r');
-        var status = StatusLine().Match(statusLine);
-        if (!status.Success)
+        var (code, shown) = ReadStatus(conversation, asked);
+        while (code is >= 100 and < 200) // an interim answer (100 Continue, 103 Early Hints): the real one follows
         {
-            throw conversation.Failed(SocketFailure.ProxyProtocolError,
-                $"its answer to {asked} is not HTTP: it starts '{ProxyConversation.Printable(Encoding.Latin1.GetBytes(statusLine))}'");
+            (code, shown) = ReadStatus(conversation, asked);
         }
-        int code = int.Parse(status.Groups["code"].Value, CultureInfo.InvariantCulture);
-        string shown = ProxyConversation.Printable(Encoding.Latin1.GetBytes(statusLine));
         if (code is >= 200 and < 300)
         {
             return;
@@ -65,6 +60,18 @@ internal sealed partial class HttpConnectNegotiation : ProxyNegotiation
                 $"the proxy could not connect to it ({shown}; an HTTP proxy does not say whether the target refused, is unreachable or has no address)"),
             _ => conversation.Failed(SocketFailure.ProxyFailed, $"the proxy refused the tunnel ({shown})"),
         };
+    }
+
+    /// <summary>Reads one response head: its status code and its status line, as a message may show it.</summary>
+    private static (int Code, string StatusLine) ReadStatus(ProxyConversation conversation, string asked)
+    {
+        var head = conversation.Receive(new HttpHeadFraming(), $"its answer to {asked}", MaxHeadSize);
+        string statusLine = Encoding.Latin1.GetString(head, 0, Math.Max(0, Array.IndexOf(head, (byte)'\n'))).TrimEnd('\r');
+        string shown = ProxyConversation.Printable(Encoding.Latin1.GetBytes(statusLine));
+        var status = StatusLine().Match(statusLine);
+        return status.Success
+            ? (int.Parse(status.Groups["code"].Value, CultureInfo.InvariantCulture), shown)
+            : throw conversation.Failed(SocketFailure.ProxyProtocolError, $"its answer to {asked} is not HTTP: it starts '{shown}'");
     }
 
     [GeneratedRegex(@"^HTTP/\d(\.\d)? (?<code>\d{3})( .*)?$", RegexOptions.CultureInvariant)]

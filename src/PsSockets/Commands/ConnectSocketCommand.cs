@@ -71,10 +71,10 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
         }
         var target = ParameterSetName == PathSet ? new EndPointText(null, null, Path) : EndPointText.Parse(ComputerName);
         var type = Datagram ? SocketType.Dgram : SocketType.Stream;
-        var connected = target.UnixPath is { } path
-            ? SocketFactory.ConnectUnix(FileArguments.UnixSocket(this, path), type, Socket, options, BoundTimeout(Timeout), StopToken)
-            : Proxy is not null
+        var connected = Proxy is not null
             ? ConnectThroughProxy(ProxyAddress.Parse(Proxy), target, options)
+            : target.UnixPath is { } path
+            ? SocketFactory.ConnectUnix(FileArguments.UnixSocket(this, path), type, Socket, options, BoundTimeout(Timeout), StopToken)
             : Datagram && Socket is null
             ? SocketFactory.ConnectDatagram(target.Host!, PortOf(target), AddressFamily, options, BoundTimeout(Timeout), StopToken)
             : SocketFactory.Connect(target.Host!, PortOf(target), Socket, AddressFamily, options, BoundTimeout(Timeout), StopToken);
@@ -93,10 +93,10 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
 
     private PsSocket ConnectThroughProxy(ProxyAddress proxy, EndPointText target, SocketOptions options)
     {
-        string? misuse = (Socket, Datagram.IsPresent, ProxyCredential is not null && proxy.UserName is not null) switch
+        string? misuse = (Socket, Datagram.IsPresent || target.UnixPath is not null, ProxyCredential is not null && proxy.UserName is not null) switch
         {
             (not null, _, _) => "-Proxy makes a new socket; leave -Socket out.",
-            (_, true, _) => "-Proxy tunnels a stream connection; a datagram socket cannot go through it. Leave -Datagram out.",
+            (_, true, _) => "-Proxy tunnels a TCP connection to a host and port; a datagram or unix socket cannot go through it.",
             (_, _, true) => "The proxy's credentials are given twice: in -Proxy and as -ProxyCredential; give them once.",
             _ => null,
         };

@@ -183,7 +183,7 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
         string id = Name is null ? $"socket {Id}" : $"socket {Id} '{Name}'";
         string where = RemoteEndPoint is null
             ? FormatEndPoint(LocalEndPoint)
-            : $"{FormatEndPoint(LocalEndPoint)} -> {FormatEndPoint(RemoteEndPoint)}";
+            : $"{FormatEndPoint(LocalEndPoint)} -> {DescribeRemote()}";
         return $"{id} ({Protocol} {where})";
     }
 

@@ -41,4 +41,10 @@ public enum SocketFailure
     TlsHandshakeFailed,
     /// <summary>A TLS session failed after the handshake: a corrupt record, an alert, the peer cut it inside a record.</summary>
     TlsFailed,
+    /// <summary>A proxy could not or would not open the tunnel, for a reason with no failure of its own (SOCKS5 reply 1, an HTTP 502/503/504 or 403).</summary>
+    ProxyFailed,
+    /// <summary>A proxy wants credentials, or rejected the ones given (SOCKS5 method 0xFF or a failed login, HTTP 407).</summary>
+    ProxyAuthenticationFailed,
+    /// <summary>A proxy answered with something that is not its protocol (not SOCKS5, not an HTTP response).</summary>
+    ProxyProtocolError,
 }

@@ -25,6 +25,8 @@ internal static class SocketErrors
         SocketFailure.WouldBlock => ErrorCategory.ResourceUnavailable,
         SocketFailure.CertificateInvalid => ErrorCategory.SecurityError,
         SocketFailure.TlsHandshakeFailed or SocketFailure.TlsFailed => ErrorCategory.ProtocolError,
+        SocketFailure.ProxyAuthenticationFailed => ErrorCategory.AuthenticationError,
+        SocketFailure.ProxyProtocolError => ErrorCategory.ProtocolError,
         SocketFailure.Unknown => ErrorCategory.NotSpecified,
         _ => ErrorCategory.ConnectionError,
     };

@@ -221,4 +221,22 @@ public sealed class TlsClientTests(PsSession ps) : SocketTestBase(ps)
             Assert.Equal("Failed", result.Single?.ToString());
         }
     }
+
+    [Fact]
+    public void TlsGoesThroughASocksProxyAndChecksTheTargetsName()
+    {
+        using var server = OpensslServer.Start(Certs.Good);
+        using var socks = PythonPeer.Listening("socks5_proxy.py", "none");
+
+        var result = Ps.Run("""
+            $s = Connect-Socket localhost $args[0] -Proxy "socks5://127.0.0.1:$($args[2])" -Tls -CertificateAuthority $args[1] -Timeout 10
+            $s.Tls.ServerName; $s.Tls.RemoteCertificate.Subject
+            Send-SocketData $s "through the tunnel`n"
+            """, server.Port, Certs.CaPem, socks.Port).Ok().Values.Select(v => v?.ToString()).ToList();
+
+        Assert.Equal(["localhost", "CN=localhost"], result);
+        Assert.Equal("METHODS 00", socks.ReadLine(Seconds(10)));
+        Assert.Equal($"TARGET domain localhost {server.Port}", socks.ReadLine(Seconds(10)));
+        server.WaitForLine(l => l == "through the tunnel", Seconds(10));
+    }
 }

@@ -96,6 +96,18 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
     private static readonly string[] TlsParameters =
         [nameof(ServerName), nameof(TlsProtocol), nameof(ClientCertificate), nameof(ApplicationProtocol), nameof(SkipCertificateCheck), nameof(CertificateAuthority), nameof(CertificateValidation)];
 
+    /// <summary>A proxy to connect through, as ncat --proxy: socks5://[user:password@]host[:port] or http://... (CONNECT).</summary>
+    [Parameter(ParameterSetName = HostSet)]
+    [ValidateNotNullOrEmpty]
+    [ValidateProxyAddress]
+    public string? Proxy { get; set; }
+
+    /// <summary>The user name and password for -Proxy, when its address does not carry them.</summary>
+    [Parameter(ParameterSetName = HostSet)]
+    [ValidateNotNull]
+    [Credential]
+    public PSCredential? ProxyCredential { get; set; }
+
     protected override void Process()
     {
         if (!Tls && TlsParameters.FirstOrDefault(IsBound) is { } tlsOnly)
@@ -126,7 +138,9 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
         }
         var target = ParameterSetName == PathSet ? new EndPointText(null, null, Path) : EndPointText.Parse(ComputerName);
         var type = Datagram ? SocketType.Dgram : SocketType.Stream;
-        var connected = target.UnixPath is { } path
+        var connected = Proxy is not null
+            ? ConnectThroughProxy(ProxyAddress.Parse(Proxy), target, options)
+            : target.UnixPath is { } path
             ? SocketFactory.ConnectUnix(FileArguments.UnixSocket(this, path), type, Socket, options, BoundTimeout(Timeout), StopToken)
             : Datagram && Socket is null
             ? SocketFactory.ConnectDatagram(target.Host!, PortOf(target), AddressFamily, options, BoundTimeout(Timeout), StopToken)
@@ -174,6 +188,24 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
     /// <summary>What is left of -Timeout after the connect, for the handshake: one time limit for the whole call.</summary>
     private TimeSpan? Remaining(long started) =>
         BoundTimeout(Timeout) is { } limit ? TimeSpan.FromTicks(Math.Max(0, (limit - Stopwatch.GetElapsedTime(started)).Ticks)) : null;
+
+
+    private PsSocket ConnectThroughProxy(ProxyAddress proxy, EndPointText target, SocketOptions options)
+    {
+        string? misuse = (Socket, Datagram.IsPresent || target.UnixPath is not null, ProxyCredential is not null && proxy.UserName is not null) switch
+        {
+            (not null, _, _) => "-Proxy makes a new socket; leave -Socket out.",
+            (_, true, _) => "-Proxy tunnels a TCP connection to a host and port; a datagram or unix socket cannot go through it.",
+            (_, _, true) => "The proxy's credentials are given twice: in -Proxy and as -ProxyCredential; give them once.",
+            _ => null,
+        };
+        if (misuse is not null)
+        {
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException(misuse, nameof(Proxy)), "ProxyMisuse", ErrorCategory.InvalidArgument, proxy));
+        }
+        return SocketFactory.ConnectThroughProxy(proxy, target.Host!, PortOf(target), ProxyCredential?.GetNetworkCredential(),
+            AddressFamily, options, BoundTimeout(Timeout), StopToken);
+    }
 
     /// <summary>-Port, or the port written into -ComputerName; exactly one of them.</summary>
     private int PortOf(EndPointText target)

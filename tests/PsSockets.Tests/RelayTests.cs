@@ -138,8 +138,10 @@ public sealed class RelayTests(PsSession ps) : SocketTestBase(ps), IDisposable
     public void ARefusingTargetResetsThatClientRecordsWhyAndTheRelayGoesOn()
     {
         var result = Ps.Run("""
-            $gone = Start-SocketListener -Port 0; $port = $gone.LocalEndPoint.Port; Close-Socket $gone
+            # The target's port is held while the relay takes its own, so the relay can never be given it (and forward to itself).
+            $gone = Start-SocketListener -Port 0; $port = $gone.LocalEndPoint.Port
             $r = Start-SocketRelay 0 "127.0.0.1:$port"
+            Close-Socket $gone
             $c = Connect-Socket 127.0.0.1 $r.ListenEndPoint.Port -Timeout 5
             try { Receive-SocketData $c -Timeout 10 -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }
             Close-Socket $c

@@ -23,7 +23,7 @@ public sealed class DisconnectSocketCommand : SocketCmdlet
     {
         if (ShouldProcess(Socket.ToString(), $"Shut down {Direction}"))
         {
-            Socket.Shutdown(Direction);
+            Socket.Shutdown(Direction, StopToken);
             WriteVerbose($"Shut down {Direction} on {Socket}; state {Socket.State}.");
             if (PassThru)
             {

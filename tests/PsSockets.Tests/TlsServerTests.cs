@@ -80,6 +80,14 @@ public sealed class TlsServerTests(PsSession ps) : SocketTestBase(ps)
         // A client that connects and never says hello must not hold up the others.
         using var silent = new System.Net.Sockets.TcpClient("127.0.0.1", port);
 
+        using (var plain = new System.Net.Sockets.TcpClient("127.0.0.1", port))
+        {
+            plain.GetStream().Write("not a hello\r\n\r\n"u8);
+            Assert.Equal(0, plain.GetStream().Read(new byte[16])); // the server hangs up on it
+        }
+        var refused = Ps.Run("$srv.Errors | ForEach-Object { $_.FullyQualifiedErrorId }; $srv.Failed").Ok().Values.ToList();
+        Assert.Equal(["TlsHandshakeFailed", 1L], refused);
+
         var clients = Enumerable.Range(0, 5).Select(_ => PythonPeer.Start("tls_peer.py", "client", "echo", port.ToString(), Certs.CaPem, "localhost")).ToList();
         try
         {

@@ -16,7 +16,7 @@ internal sealed class TlsTransport : Stream
     private const int HeaderSize = 5;
     private const int LargestRecord = HeaderSize + 16384 + 2048; // the most ciphertext one record may carry (RFC 8446 5.2)
     private readonly ITlsWire _wire;
-    private readonly byte[] _pending = new byte[64 * 1024];
+    private byte[] _pending = new byte[64 * 1024];
     private int _start;
     private int _count;
     private int _recordLeft; // bytes of the record being handed out that SslStream has not had yet
@@ -40,6 +40,10 @@ internal sealed class TlsTransport : Stream
     /// <summary>Bytes read from the socket before TLS began (a client's hello that came with the STARTTLS command): they come first.</summary>
     public void Preload(ReadOnlySpan<byte> bytes)
     {
+        if (bytes.Length > _pending.Length - _start - _count)
+        {
+            Array.Resize(ref _pending, _start + _count + bytes.Length + LargestRecord);
+        }
         bytes.CopyTo(_pending.AsSpan(_start + _count));
         _count += bytes.Length;
     }

@@ -1,7 +1,5 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 
 namespace PsSockets.Tests.Infrastructure;
@@ -13,45 +11,9 @@ namespace PsSockets.Tests.Infrastructure;
 /// </summary>
 public sealed class OpensslServer : IDisposable
 {
-    private readonly Process _process;
-    private readonly BlockingCollection<string> _lines = new();
-    private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly LineProcess _process;
 
-    private OpensslServer(IEnumerable<string> args)
-    {
-        var start = new ProcessStartInfo("openssl")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        _process = Process.Start(start) ?? throw new InvalidOperationException("openssl did not start (apt-get install openssl)");
-        _process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                _lines.CompleteAdding();
-            }
-            else
-            {
-                _lines.Add(e.Data);
-            }
-        };
-        _process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                _stderr.Enqueue(e.Data);
-            }
-        };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-    }
+    private OpensslServer(IEnumerable<string> args) => _process = new LineProcess("openssl", args);
 
     public int Port { get; private set; }
 
@@ -61,18 +23,10 @@ public sealed class OpensslServer : IDisposable
     /// </summary>
     public static OpensslServer Start(TestCertificates.Issued certificate, params string[] options)
     {
-        var args = new List<string> { "s_server", "-accept", "127.0.0.1:0", "-cert", certificate.CertPem, "-key", certificate.KeyPem };
-        args.AddRange(options);
-        var server = new OpensslServer(args);
-        while (true)
-        {
-            string line = server.ReadLine(TimeSpan.FromSeconds(20));
-            if (line.StartsWith("ACCEPT ", StringComparison.Ordinal))
-            {
-                server.Port = int.Parse(line[(line.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
-                return server;
-            }
-        }
+        var server = new OpensslServer(["s_server", "-accept", "127.0.0.1:0", "-cert", certificate.CertPem, "-key", certificate.KeyPem, .. options]);
+        string accept = server.WaitForLine(l => l.StartsWith("ACCEPT ", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+        server.Port = int.Parse(accept[(accept.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
+        return server;
     }
 
     /// <summary>The first line s_server prints from now on that <paramref name="wanted"/> accepts; fails after <paramref name="timeout"/>.</summary>
@@ -82,7 +36,7 @@ public sealed class OpensslServer : IDisposable
         while (true)
         {
             var left = until - DateTime.UtcNow;
-            string line = ReadLine(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            string line = _process.ReadLine(left > TimeSpan.Zero ? left : TimeSpan.Zero);
             if (wanted(line))
             {
                 return line;
@@ -90,24 +44,8 @@ public sealed class OpensslServer : IDisposable
         }
     }
 
-    /// <summary>The next line s_server printed; fails after <paramref name="timeout"/>.</summary>
-    public string ReadLine(TimeSpan timeout)
-    {
-        if (_lines.TryTake(out var line, timeout))
-        {
-            return line;
-        }
-        throw new TimeoutException($"No line from openssl s_server within {timeout.TotalSeconds} s (exited: {_process.HasExited}). stderr: {StandardError}");
-    }
-
     /// <summary>Sends a line to the connected client.</summary>
-    public void WriteLine(string line)
-    {
-        _process.StandardInput.Write(line + "\n");
-        _process.StandardInput.Flush();
-    }
+    public void WriteLine(string line) => _process.WriteLine(line);
 
-    public string StandardError => string.Join("\n", _stderr);
-
-    public void Dispose() => _process.KillAndDispose();
+    public void Dispose() => _process.Dispose();
 }

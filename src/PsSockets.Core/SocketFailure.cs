@@ -35,4 +35,10 @@ public enum SocketFailure
     OptionNotSupported,
     /// <summary>A call on a non-blocking socket that could not be done without waiting (EWOULDBLOCK / EAGAIN).</summary>
     WouldBlock,
+    /// <summary>The peer's TLS certificate was refused (expired, for another name, an untrusted root, or by a custom rule).</summary>
+    CertificateInvalid,
+    /// <summary>The TLS handshake failed: no common protocol version or cipher, an alert from the peer, a peer that is not TLS.</summary>
+    TlsHandshakeFailed,
+    /// <summary>A network check's peer answered, but not with the text it was expected to send (Test-SocketConnection -Expect).</summary>
+    UnexpectedResponse,
 }

@@ -23,6 +23,9 @@ internal static class SocketErrors
         SocketFailure.AccessDenied => ErrorCategory.PermissionDenied,
         SocketFailure.InvalidArgument or SocketFailure.AddressNotAvailable => ErrorCategory.InvalidArgument,
         SocketFailure.WouldBlock => ErrorCategory.ResourceUnavailable,
+        SocketFailure.CertificateInvalid => ErrorCategory.SecurityError,
+        SocketFailure.TlsHandshakeFailed => ErrorCategory.ProtocolError,
+        SocketFailure.UnexpectedResponse => ErrorCategory.InvalidResult,
         SocketFailure.Unknown => ErrorCategory.NotSpecified,
         _ => ErrorCategory.ConnectionError,
     };

@@ -34,12 +34,9 @@ public sealed class CertificateCheck
 
     internal bool Judge(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, TlsClientSettings settings)
     {
-        Certificate = certificate switch
-        {
-            null => null,
-            X509Certificate2 full => full,
-            _ => new X509Certificate2(certificate),
-        };
+        // A copy: SslStream disposes the certificate it passed here when the handshake fails, and a refused
+        // certificate is what the error message describes afterwards.
+        Certificate = certificate is null ? null : new X509Certificate2(certificate);
         Errors = errors;
         _serverName = settings.ServerName;
         if (chain is not null)

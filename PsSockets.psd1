@@ -32,6 +32,7 @@
         'Start-SocketRelay'
         'Stop-SocketRelay'
         'Get-SocketRelay'
+        'Test-SocketConnection'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -21,7 +21,7 @@ public sealed class ManifestTests(PsSession ps) : SocketTestBase(ps)
 
         Assert.Equal(classes, exported);
         Assert.Equal(classes, declared);
-        Assert.Equal(22, classes.Count);
+        Assert.Equal(23, classes.Count);
     }
 
     [Fact]

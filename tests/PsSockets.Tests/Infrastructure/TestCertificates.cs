@@ -22,7 +22,7 @@ public sealed class TestCertificates
         var caRequest = new CertificateRequest("CN=PsSockets Test CA", caKey, HashAlgorithmName.SHA256);
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.Now.AddDays(-2), DateTimeOffset.Now.AddYears(2));
+        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.Now.AddDays(-60), DateTimeOffset.Now.AddYears(2)); // before the expired certificate it signs
         CaPem = Write("ca.pem", ca.ExportCertificatePem());
 
         Good = Issue(ca, "good", "localhost", DateTimeOffset.Now.AddDays(-1), DateTimeOffset.Now.AddDays(90), serverAuth: true);

@@ -39,6 +39,8 @@ public enum SocketFailure
     CertificateInvalid,
     /// <summary>The TLS handshake failed: no common protocol version or cipher, an alert from the peer, a peer that is not TLS.</summary>
     TlsHandshakeFailed,
+    /// <summary>A TLS session failed after the handshake: a corrupt record, an alert, the peer cut it inside a record.</summary>
+    TlsFailed,
     /// <summary>A network check's peer answered, but not with the text it was expected to send (Test-SocketConnection -Expect).</summary>
     UnexpectedResponse,
 }

@@ -24,7 +24,7 @@ internal static class SocketErrors
         SocketFailure.InvalidArgument or SocketFailure.AddressNotAvailable => ErrorCategory.InvalidArgument,
         SocketFailure.WouldBlock => ErrorCategory.ResourceUnavailable,
         SocketFailure.CertificateInvalid => ErrorCategory.SecurityError,
-        SocketFailure.TlsHandshakeFailed => ErrorCategory.ProtocolError,
+        SocketFailure.TlsHandshakeFailed or SocketFailure.TlsFailed => ErrorCategory.ProtocolError,
         SocketFailure.UnexpectedResponse => ErrorCategory.InvalidResult,
         SocketFailure.Unknown => ErrorCategory.NotSpecified,
         _ => ErrorCategory.ConnectionError,

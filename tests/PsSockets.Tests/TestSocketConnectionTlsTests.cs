@@ -111,6 +111,22 @@ public sealed class TestSocketConnectionTlsTests(PsSession ps) : SocketTestBase(
     }
 
     [Fact]
+    public void ATls13ServerRefusesAMissingClientCertificateAfterTheHandshakeWhichExpectSees()
+    {
+        using var server = OpensslServer.Start(Certs.Good, "-tls1_3", "-Verify", "1", "-CAfile", Certs.CaPem);
+        var result = Ps.Run("""
+            (Test-SocketConnection 127.0.0.1 $args[0] -Tls -CertificateAuthority $args[1] -Timeout 10).Success
+            $r = Test-SocketConnection 127.0.0.1 $args[0] -Tls -CertificateAuthority $args[1] -Expect 'hello' -Timeout 10
+            $r.Success; $r.ErrorId; $r.Error
+            """, server.Port, Certs.CaPem).Ok();
+
+        // TLS 1.3 finishes the client's handshake before the server judges the client: the alert comes with the first read.
+        Assert.Equal(new object?[] { true, false, "TlsFailed" }, result.Values.Take(3));
+        Assert.StartsWith($"The TLS session failed waiting for 'hello' from 127.0.0.1:{server.Port}: ", (string)result.Output[3].BaseObject, StringComparison.Ordinal);
+        Assert.Contains("certificate required", (string)result.Output[3].BaseObject, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SendAndExpectGoThroughTls()
     {
         using var server = OpensslServer.Start(Certs.Good);

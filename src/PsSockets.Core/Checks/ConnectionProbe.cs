@@ -103,11 +103,14 @@ internal static class ConnectionProbe
         {
             attempt.Fail(e.Failure, e.Message);
         }
-        catch (Exception e) when (e is SocketException or IOException)
+        catch (Exception e) when (e is SocketException or IOException && (e as SocketException ?? e.InnerException as SocketException) is { } os)
         {
-            var os = e as SocketException ?? e.InnerException as SocketException;
-            string reason = os is null ? e.Message.TrimEnd('.') : $"{os.Message} ({os.SocketErrorCode})";
-            attempt.Fail(os is null ? SocketFailure.Unknown : SocketOperationException.Classify(os.SocketErrorCode), $"Failed {attempt.Doing}: {reason}.");
+            attempt.Fail(SocketOperationException.Classify(os.SocketErrorCode), $"Failed {attempt.Doing}: {os.Message} ({os.SocketErrorCode}).");
+        }
+        catch (Exception e) when (e is IOException && attempt.Tls is not null)
+        {
+            // After the handshake: an alert (a TLS 1.3 server refusing the client's certificate says so here), a corrupt record.
+            attempt.Fail(SocketFailure.TlsFailed, $"The TLS session failed {attempt.Doing}: {Reason(e)}");
         }
         catch (Exception e)
         {
@@ -212,12 +215,13 @@ internal static class ConnectionProbe
     /// <summary>The runtime's words for a failed handshake, with the reason underneath (OpenSSL's, an alert's) when there is one.</summary>
     private static string Reason(Exception e)
     {
-        var reason = new StringBuilder(e.Message.TrimEnd('.'));
+        static string Said(Exception x) => x.Message.Replace(", see inner exception", string.Empty, StringComparison.Ordinal).TrimEnd('.');
+        var reason = new StringBuilder(Said(e));
         for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
         {
-            if (!string.IsNullOrEmpty(inner.Message) && !reason.ToString().Contains(inner.Message, StringComparison.Ordinal))
+            if (!string.IsNullOrEmpty(inner.Message) && !reason.ToString().Contains(Said(inner), StringComparison.Ordinal))
             {
-                reason.Append(": ").Append(inner.Message.TrimEnd('.'));
+                reason.Append(": ").Append(Said(inner));
             }
         }
         return reason.Append('.').ToString();

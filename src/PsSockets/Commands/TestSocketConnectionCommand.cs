@@ -76,8 +76,9 @@ public sealed class TestSocketConnectionCommand : SocketCmdlet
     [Parameter]
     public SwitchParameter SkipCertificateCheck { get; set; }
 
+    /// <summary>Roots to trust instead of the system's; $null (a data-driven check's "no private CA") keeps the system's.</summary>
     [Parameter]
-    [ValidateNotNull]
+    [AllowNull]
     [CertificateTransformation(Collection = true)]
     public X509Certificate2Collection? CertificateAuthority { get; set; }
 

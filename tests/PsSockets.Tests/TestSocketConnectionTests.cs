@@ -222,14 +222,22 @@ public sealed class TestSocketConnectionTests(PsSession ps) : SocketTestBase(ps)
     }
 
     [Fact]
-    public void ANameThatDoesNotResolveFailsEachOfItsPorts()
+    public void ANameThatDoesNotResolveFailsEachOfItsPortsAsDoesAnAddressOfTheWrongFamily()
     {
         var result = Ps.Run("""
             Test-SocketConnection nonexistent.invalid 80, 443 -Timeout 5 |
                 ForEach-Object { "$($_.Port) $($_.Success) $($_.ErrorId) $($null -eq $_.RemoteAddress)" }
+            $l = Start-SocketListener -Port 0
+            (Test-SocketConnection 127.0.0.1 $l.LocalEndPoint.Port -AddressFamily InterNetwork).Success
+            $r = Test-SocketConnection 127.0.0.1 $l.LocalEndPoint.Port -AddressFamily InterNetworkV6
+            $r.ErrorId; $r.Error
             """).Ok();
 
-        Assert.Equal(new object?[] { "80 False HostNotFound True", "443 False HostNotFound True" }, result.Values);
+        Assert.Equal(new object?[]
+        {
+            "80 False HostNotFound True", "443 False HostNotFound True",
+            true, "HostNotFound", "Cannot resolve host '127.0.0.1': it has no address of family InterNetworkV6.",
+        }, result.Values);
     }
 
     [Fact]

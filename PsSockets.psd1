@@ -33,6 +33,7 @@
         'Start-SocketRelay'
         'Stop-SocketRelay'
         'Get-SocketRelay'
+        'Test-SocketConnection'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -7,6 +7,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace PsSockets.Bench;
 
@@ -679,6 +681,71 @@ internal sealed class Bench
                 }));
             Rows.Add(row);
         }
+    }
+
+    // ---------------------------------------------------------------- 8. network check
+
+    private const int CheckedPorts = 1000;
+    private const int CheckConcurrency = 64;
+
+    public void Checks()
+    {
+        _log($"8. network check, {CheckedPorts:#,0} closed ports");
+        var row = new Row("8 network check", $"check {CheckedPorts:#,0} closed loopback ports, {CheckConcurrency} at a time", "ms", Better.Lower);
+        row.Notes.Add($"The ports are bound and never listening, so every connect is refused. Test-SocketConnection 127.0.0.1 $ports -Timeout 5 (ThrottleLimit {CheckConcurrency} by default); raw .NET: Socket.ConnectAsync per port under a SemaphoreSlim({CheckConcurrency}); python3: asyncio.open_connection per port under an asyncio.Semaphore({CheckConcurrency}), gathered, in asyncio.run.");
+        if (!_ps.HasCommand("Test-SocketConnection"))
+        {
+            row.PsMissing = "Test-SocketConnection does not exist yet";
+        }
+        var closed = new List<Socket>(CheckedPorts);
+        try
+        {
+            for (int i = 0; i < CheckedPorts; i++)
+            {
+                var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                closed.Add(s);
+                s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            }
+            int[] ports = closed.Select(Net.PortOf).ToArray();
+            Measure(row,
+                row.PsMissing is null ? () => 1000 * _ps.RunNumber(Scripts.Checks, ScriptLimit, (object)ports) : null,
+                () => RawChecks(ports),
+                _py is null ? null : () => 1000 * _py.Call(new { op = "checks", ports, concurrency = CheckConcurrency }, PyLimit).GetProperty("elapsed").GetDouble());
+        }
+        finally
+        {
+            closed.ForEach(s => s.Dispose());
+        }
+        Rows.Add(row);
+    }
+
+    private static double RawChecks(int[] ports)
+    {
+        using var slots = new SemaphoreSlim(CheckConcurrency);
+        var sw = Stopwatch.StartNew();
+        var checks = ports.Select(async port =>
+        {
+            await slots.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), limit.Token).ConfigureAwait(false);
+                return false;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+            {
+                return true;
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }).ToArray();
+        bool[] refused = Task.WhenAll(checks).GetAwaiter().GetResult();
+        double ms = sw.Elapsed.TotalMilliseconds;
+        int count = refused.Count(r => r);
+        return count == ports.Length ? ms : throw new InvalidOperationException($"expected {ports.Length} refused ports, got {count}");
     }
 
     // ---------------------------------------------------------------- 5. lines

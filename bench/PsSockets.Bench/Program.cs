@@ -16,13 +16,13 @@ internal static class Program
           dotnet run -c Release --project bench/PsSockets.Bench [-- options]
 
           --quick            small sizes, 3 rounds, no profile section: under a minute
-          --only LIST        comma-separated scenarios: bulk,chart,pingpong,connections,select,lines,memory,import,profile
+          --only LIST        comma-separated scenarios: bulk,chart,pingpong,connections,select,lines,memory,import,checks,profile
           --out DIR          where benchmarks.md and benchmarks.svg go (default: docs/ of the repository)
           --no-write         print the table only
           --module PATH      the module folder to import (default: out/PsSockets of the repository)
         """;
 
-    private static readonly string[] AllScenarios = ["bulk", "chart", "pingpong", "connections", "select", "lines", "memory", "import", "profile"];
+    private static readonly string[] AllScenarios = ["bulk", "chart", "pingpong", "connections", "select", "lines", "memory", "import", "checks", "profile"];
 
     public static int Main(string[] args)
     {
@@ -125,6 +125,7 @@ internal static class Program
                 ("lines", bench.Lines),
                 ("memory", bench.Memory),
                 ("import", bench.Import),
+                ("checks", bench.Checks),
                 ("profile", profile.Run),
             };
             bench.WarmUpEngine();

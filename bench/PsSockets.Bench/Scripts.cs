@@ -186,4 +186,15 @@ internal static class Scripts
         $n
         $t
         """;
+
+    // 8. Network check: every port refused; the check of the results is outside the timing.
+    public const string Checks = """
+        param($ports)
+        $sw = [System.Diagnostics.Stopwatch]::StartNew()
+        $results = Test-SocketConnection 127.0.0.1 $ports -Timeout 5
+        $t = $sw.Elapsed.TotalSeconds
+        $refused = @($results | Where-Object { $_.ErrorId -eq 'ConnectionRefused' }).Count
+        if ($refused -ne $ports.Count) { throw "expected $($ports.Count) refused ports, got $refused" }
+        $t
+        """;
 }

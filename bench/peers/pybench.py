@@ -155,6 +155,34 @@ def select_call(port, n, calls):
             s.close()
 
 
+def checks(ports, concurrency):
+    """A connect to each port with asyncio, `concurrency` at a time, as a port scan is written in python3."""
+    import asyncio
+
+    async def one(slots, port):
+        async with slots:
+            try:
+                _, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), 5)
+                writer.close()
+                return "open"
+            except ConnectionRefusedError:
+                return "refused"
+            except asyncio.TimeoutError:
+                return "timeout"
+
+    async def all_ports():
+        slots = asyncio.Semaphore(concurrency)
+        return await asyncio.gather(*(one(slots, p) for p in ports))
+
+    t0 = time.perf_counter()
+    results = asyncio.run(all_ports())
+    elapsed = time.perf_counter() - t0
+    refused = results.count("refused")
+    if refused != len(ports):
+        return {"error": "expected %d refused ports, got %d" % (len(ports), refused)}
+    return {"elapsed": elapsed, "count": len(ports)}
+
+
 def lines(port):
     """readline over makefile (text, UTF-8), counting lines until the peer closes."""
     s = connect(port)
@@ -200,6 +228,7 @@ OPS = {
     "connections": lambda c: connections(c["count"]),
     "select": lambda c: select_call(c["port"], c["n"], c["calls"]),
     "lines": lambda c: lines(c["port"]),
+    "checks": lambda c: checks(c["ports"], c["concurrency"]),
     "mem_recv": lambda c: mem_recv(c["port"]),
     "ping": lambda c: {"version": sys.version.split()[0]},
 }

@@ -47,4 +47,6 @@ public enum SocketFailure
     ProxyAuthenticationFailed,
     /// <summary>A proxy answered with something that is not its protocol (not SOCKS5, not an HTTP response).</summary>
     ProxyProtocolError,
+    /// <summary>A network check's peer answered, but not with the text it was expected to send (Test-SocketConnection -Expect).</summary>
+    UnexpectedResponse,
 }

@@ -27,6 +27,7 @@ internal static class SocketErrors
         SocketFailure.TlsHandshakeFailed or SocketFailure.TlsFailed => ErrorCategory.ProtocolError,
         SocketFailure.ProxyAuthenticationFailed => ErrorCategory.AuthenticationError,
         SocketFailure.ProxyProtocolError => ErrorCategory.ProtocolError,
+        SocketFailure.UnexpectedResponse => ErrorCategory.InvalidResult,
         SocketFailure.Unknown => ErrorCategory.NotSpecified,
         _ => ErrorCategory.ConnectionError,
     };

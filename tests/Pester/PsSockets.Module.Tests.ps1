@@ -40,6 +40,7 @@ Describe 'The PsSockets module' {
             'Start-SocketRelay'
             'Stop-SocketRelay'
             'Stop-SocketServer'
+            'Test-SocketConnection'
             'Wait-SocketConnection'
         )
         $module = Get-Module -Name PsSockets
@@ -59,7 +60,7 @@ Describe 'The PsSockets module' {
         [System.Array]::Sort($listed, [System.StringComparer]::Ordinal)
         [System.Array]::Sort($loaded, [System.StringComparer]::Ordinal)
 
-        $listed | Should -HaveCount 22
+        $listed | Should -HaveCount 23
         $listed | Should -BeExactly $loaded
     }
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -75,47 +74,5 @@ public sealed class HappyEyeballsTests
     {
         var order = HappyEyeballs.Interleave(Array.ConvertAll(resolved.Split(' '), IPAddress.Parse));
         Assert.Equal(tried, string.Join(' ', order));
-    }
-
-    /// <summary>
-    /// A listener on [::1] whose backlog is full and which never accepts: the kernel drops the next
-    /// SYN, so a connect there hangs as it would on a dead route, all on loopback.
-    /// </summary>
-    private sealed class DeadRoute : IDisposable
-    {
-        private readonly Socket _listener = new(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
-        private readonly List<Socket> _fillers = new();
-
-        public DeadRoute()
-        {
-            _listener.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
-            _listener.Listen(0);
-            Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
-            for (int i = 0; i < 16; i++)
-            {
-                var filler = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
-                _fillers.Add(filler);
-                try
-                {
-                    filler.Connect(_listener.LocalEndPoint!);
-                }
-                catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-                {
-                    if (!filler.Poll(300_000, SelectMode.SelectWrite))
-                    {
-                        return; // this one hangs: the backlog is full
-                    }
-                }
-            }
-            throw new InvalidOperationException("Could not fill the backlog of a loopback listener.");
-        }
-
-        public int Port { get; }
-
-        public void Dispose()
-        {
-            _fillers.ForEach(f => f.Dispose());
-            _listener.Dispose();
-        }
     }
 }

@@ -14,17 +14,6 @@ namespace PsSockets.Tests;
 [Collection(SerialCollection.Name)]
 public sealed class TimeoutAndStopTests(PsSession ps) : SocketTestBase(ps)
 {
-    // A listener whose backlog is full and which never accepts: the next connect hangs (SYN dropped).
-    private const string FullBacklog = """
-        $full = Start-SocketListener -Port 0 -Backlog 1
-        $port = $full.LocalEndPoint.Port
-        $fillers = for ($i = 0; $i -lt 8; $i++) {
-            $f = Connect-Socket 127.0.0.1 $port -Timeout 0.3 -ErrorAction SilentlyContinue -ErrorVariable hung
-            if ($hung) { break }
-            $f
-        }
-        """;
-
     // A 64 MiB file, more than a loopback connection's buffers hold.
     private const string BigFile = """
         $big = [IO.Path]::Combine([IO.Path]::GetTempPath(), 'pssockets-tests-64MiB.bin')

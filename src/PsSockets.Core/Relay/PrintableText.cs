@@ -5,9 +5,11 @@ namespace PsSockets;
 /// <summary>Bytes as a person can read them on one line: UTF-8 text, control characters escaped or dotted.</summary>
 internal static class PrintableText
 {
-    public static string Of(byte[] data)
+    // Invalid bytes (binary data, a character split between chunks) become U+FFFD, shown as a dot.
+    public static string Of(byte[] data) => Of(Encoding.UTF8.GetString(data));
+
+    public static string Of(string text)
     {
-        string text = Encoding.UTF8.GetString(data); // invalid bytes (binary data, a character split between chunks) become U+FFFD
         var shown = new StringBuilder(text.Length + 8);
         foreach (char c in text)
         {

@@ -84,7 +84,7 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
 
     /// <summary>CA certificates to trust instead of the system's (certificates, or PEM/DER file paths), as curl's --cacert.</summary>
     [Parameter]
-    [ValidateNotNull]
+    [AllowNull]
     [CertificateTransformation(Collection = true)]
     public X509Certificate2Collection? CertificateAuthority { get; set; }
 

@@ -34,7 +34,7 @@ public sealed class ProtectSocketCommand : SocketCmdlet
     public SwitchParameter SkipCertificateCheck { get; set; }
 
     [Parameter(ParameterSetName = ClientSet)]
-    [ValidateNotNull]
+    [AllowNull]
     [CertificateTransformation(Collection = true)]
     public X509Certificate2Collection? CertificateAuthority { get; set; }
 

@@ -16,6 +16,17 @@ public abstract class SocketTestBase : IClassFixture<PsSession>
         $s = Wait-SocketConnection -Listener $l -Timeout 5
         """;
 
+    /// <summary>$port: a listener ($full) whose backlog is full and which never accepts: the next connect hangs (SYN dropped).</summary>
+    public const string FullBacklog = """
+        $full = Start-SocketListener -Port 0 -Backlog 1
+        $port = $full.LocalEndPoint.Port
+        $fillers = for ($i = 0; $i -lt 8; $i++) {
+            $f = Connect-Socket 127.0.0.1 $port -Timeout 0.3 -ErrorAction SilentlyContinue -ErrorVariable hung
+            if ($hung) { break }
+            $f
+        }
+        """;
+
     protected SocketTestBase(PsSession ps)
     {
         Ps = ps;

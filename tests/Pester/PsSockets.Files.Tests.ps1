@@ -23,12 +23,12 @@ Describe 'Files over a loopback connection' {
         [IO.File]::WriteAllBytes($source, $bytes)
         $pair = New-LoopbackPair
 
-        # The sender runs in a thread job so the receiver can drain while it sends.
-        $job = Start-ThreadJob -ArgumentList $PsSocketsModulePath, $pair.Client, $source {
-            param($module, $client, $path)
-            Import-Module $module
-            Send-SocketData $client -Path $path -Timeout 30
-            Disconnect-Socket $client -Direction Send
+        # The sender runs in a parallel runspace (a job) so the receiver can drain while it sends.
+        $module = $PsSocketsModulePath; $client = $pair.Client
+        $job = $source | ForEach-Object -AsJob -Parallel {
+            Import-Module $using:module
+            Send-SocketData $using:client -Path $_ -Timeout 30
+            Disconnect-Socket $using:client -Direction Send
         }
         $file = Receive-SocketData $pair.Server -ToEnd -OutFile $copy -Timeout 30 -PassThru
         $job | Wait-Job -Timeout 30 | Receive-Job -ErrorAction Stop

@@ -60,7 +60,7 @@ Describe 'The PsSockets module' {
         [System.Array]::Sort($listed, [System.StringComparer]::Ordinal)
         [System.Array]::Sort($loaded, [System.StringComparer]::Ordinal)
 
-        $listed | Should -HaveCount 23
+        $listed | Should -HaveCount 24
         $listed | Should -BeExactly $loaded
     }
 }

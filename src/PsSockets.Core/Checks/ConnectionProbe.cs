@@ -26,21 +26,23 @@ internal static class ConnectionProbe
         long started = Stopwatch.GetTimestamp();
         TimeSpan Left() => settings.Timeout - Stopwatch.GetElapsedTime(started);
         var backOff = FirstBackOff;
-        CheckAttempt? previous = null;
+        CheckAttempt? telling = null; // the latest attempt that says more than "time ran out", once there is one
         for (int attempts = 1; ; attempts++)
         {
             var attempt = await AttemptAsync(host, port, settings, hosts, Left() > TimeSpan.Zero ? Left() : TimeSpan.Zero, stop).ConfigureAwait(false);
+            // A try that only the end of the wait cut short says less than the one before it.
+            if (attempt.Failure != SocketFailure.OperationTimeout || telling is null or { Failure: SocketFailure.OperationTimeout })
+            {
+                telling = attempt;
+            }
             if (attempt.Succeeded || !settings.Wait || Left() <= TimeSpan.Zero)
             {
-                // A last try that only the end of the wait cut short says less than the one before it.
-                bool cutShort = attempt.Failure == SocketFailure.OperationTimeout && previous is { Failure: not SocketFailure.OperationTimeout };
-                return Result(cutShort ? previous! : attempt, attempts);
+                return Result(attempt.Succeeded ? attempt : telling, attempts);
             }
-            previous = attempt;
             await Task.Delay(backOff < Left() ? backOff : Left(), stop).ConfigureAwait(false);
             if (Left() <= TimeSpan.Zero)
             {
-                return Result(attempt, attempts);
+                return Result(telling, attempts);
             }
             backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 3 / 2, MaxBackOff.Ticks));
         }

@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Management.Automation;
 using System.Net.Security;
 using System.Security.Authentication;
@@ -36,6 +37,16 @@ internal static class TlsArguments
         foreach (string problem in socket.Tls?.CertificateErrors ?? [])
         {
             cmdlet.WriteWarning($"The certificate of {socket.Tls!.ServerName} was accepted despite a problem: {problem}.");
+        }
+    }
+
+    /// <summary>A TLS setting given without -Tls is a mistake to name, not to ignore.</summary>
+    public static void RequireTlsSwitch(PSCmdlet cmdlet, bool tls, params string[] tlsParameters)
+    {
+        if (!tls && tlsParameters.FirstOrDefault(cmdlet.MyInvocation.BoundParameters.ContainsKey) is { } tlsOnly)
+        {
+            cmdlet.ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"-{tlsOnly} is a TLS setting: add -Tls.", tlsOnly),
+                "TlsParameterWithoutTls", ErrorCategory.InvalidArgument, tlsOnly));
         }
     }
 }

@@ -297,7 +297,7 @@ public sealed class TestSocketConnectionTests(PsSession ps) : SocketTestBase(ps)
         var result = Ps.Run("Test-SocketConnection 127.0.0.1 443 -SkipCertificateCheck");
 
         AssertError(result, "TlsParameterWithoutTls", ErrorCategory.InvalidArgument, "TestSocketConnectionCommand");
-        Assert.Contains("-SkipCertificateCheck is for TLS checks: add -Tls.", result.OnlyError.ToString());
+        Assert.Contains("-SkipCertificateCheck is a TLS setting: add -Tls.", result.OnlyError.ToString());
         Assert.Empty(result.Values);
     }
 

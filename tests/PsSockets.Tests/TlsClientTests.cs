@@ -239,4 +239,21 @@ public sealed class TlsClientTests(PsSession ps) : SocketTestBase(ps)
         Assert.Equal($"TARGET domain localhost {server.Port}", socks.ReadLine(Seconds(10)));
         server.WaitForLine(l => l == "through the tunnel", Seconds(10));
     }
+
+    [Fact]
+    public void TlsMisuseIsRefusedBeforeAnythingIsConnected()
+    {
+        var withoutTls = Ps.Run("Connect-Socket 127.0.0.1 9 -SkipCertificateCheck");
+        var unconnected = Ps.Run("Connect-Socket -Socket (New-Socket) -Tls");
+        var nothing = Ps.Run("Connect-Socket -Tls");
+        var datagram = Ps.Run("Connect-Socket 127.0.0.1 9 -Udp -Tls");
+
+        Assert.Equal("TlsParameterWithoutTls,PsSockets.Commands.ConnectSocketCommand", withoutTls.OnlyError.FullyQualifiedErrorId);
+        Assert.Contains("-SkipCertificateCheck is a TLS setting: add -Tls.", withoutTls.OnlyError.ToString());
+        Assert.Equal("NothingToConnect,PsSockets.Commands.ConnectSocketCommand", unconnected.OnlyError.FullyQualifiedErrorId);
+        Assert.Contains("it is not connected", unconnected.OnlyError.ToString());
+        Assert.Equal("NothingToConnect,PsSockets.Commands.ConnectSocketCommand", nothing.OnlyError.FullyQualifiedErrorId);
+        Assert.Equal("TlsWithDatagram,PsSockets.Commands.ConnectSocketCommand", datagram.OnlyError.FullyQualifiedErrorId);
+        Assert.Equal(1, Ps.Run("@(Get-Socket).Count").Single); // only the New-Socket above
+    }
 }

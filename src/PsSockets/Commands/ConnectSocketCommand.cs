@@ -110,10 +110,7 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
 
     protected override void Process()
     {
-        if (!Tls && TlsParameters.FirstOrDefault(IsBound) is { } tlsOnly)
-        {
-            ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"-{tlsOnly} is a TLS setting: add -Tls."), "TlsParameterWithoutTls", ErrorCategory.InvalidArgument, tlsOnly));
-        }
+        TlsArguments.RequireTlsSwitch(this, Tls, TlsParameters);
         if (Tls && Datagram)
         {
             ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Tls secures a byte stream; a datagram socket has none (DTLS is not supported)."), "TlsWithDatagram", ErrorCategory.InvalidArgument, null));

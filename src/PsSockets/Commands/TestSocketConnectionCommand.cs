@@ -92,11 +92,7 @@ public sealed class TestSocketConnectionCommand : SocketCmdlet
 
     protected override void Begin()
     {
-        if (!Tls && s_tlsParameters.FirstOrDefault(IsBound) is { } tlsOnly)
-        {
-            ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"-{tlsOnly} is for TLS checks: add -Tls.", tlsOnly),
-                "TlsParameterWithoutTls", ErrorCategory.InvalidArgument, tlsOnly));
-        }
+        TlsArguments.RequireTlsSwitch(this, Tls, s_tlsParameters);
         _checker = new ConnectionChecker(new ConnectionCheckSettings
         {
             Timeout = BoundTimeout(Timeout) ?? (Wait ? s_defaultWaitTimeout : s_defaultTimeout),
@@ -178,13 +174,6 @@ public sealed class TestSocketConnectionCommand : SocketCmdlet
         return null;
     }
 
-    private TlsClientSettings TlsSettings() => new()
-    {
-        ServerName = ServerName,
-        Protocols = TlsProtocol,
-        ApplicationProtocols = ApplicationProtocol ?? [],
-        SkipCertificateCheck = SkipCertificateCheck,
-        TrustedRoots = CertificateAuthority ?? [],
-        ClientCertificate = ClientCertificate,
-    };
+    private TlsClientSettings TlsSettings() =>
+        TlsArguments.Client(ServerName, TlsProtocol, ClientCertificate, ApplicationProtocol, SkipCertificateCheck, CertificateAuthority, validation: null);
 }

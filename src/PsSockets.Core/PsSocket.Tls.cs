@@ -146,7 +146,41 @@ public sealed partial class PsSocket : ITlsWire
                 _sendTurn.Release();
             }
         }
-        DropUnread();
+        if (_receiveTurn.Wait(0))
+        {
+            try
+            {
+                DropUnread(); // never under a receive that is under way on another thread: it would read the same bytes
+            }
+            finally
+            {
+                _receiveTurn.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Frees the TLS session once no send or receive is inside it; one that is (on another thread, ending now with
+    /// SocketClosed) would find it gone under it, so its native session is then left to the finalizer.
+    /// </summary>
+    private void DisposeTls()
+    {
+        if (_tls is null || !_receiveTurn.Wait(0))
+        {
+            return;
+        }
+        try
+        {
+            if (_sendTurn.Wait(0))
+            {
+                _sendTurn.Release();
+                _tls.Dispose();
+            }
+        }
+        finally
+        {
+            _receiveTurn.Release();
+        }
     }
 
     private static readonly TimeSpan s_closeNotifyLimit = TimeSpan.FromSeconds(1);

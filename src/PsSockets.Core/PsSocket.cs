@@ -171,8 +171,8 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
         {
             // Setting linger on a socket the peer already reset fails; closing still works.
         }
-        _tls?.Dispose();
         Socket.Dispose(); // a unix listener's socket file goes with it: .NET deletes the file a socket bound
+        DisposeTls();
         Closed?.Invoke(this, EventArgs.Empty);
     }
 

@@ -193,4 +193,28 @@ public sealed class TlsStreamTests(PsSession ps) : SocketTestBase(ps)
             silent.Stop();
         }
     }
+
+    [Fact]
+    public void ClosingFromAnotherRunspaceEndsATlsReceiveWithSocketClosed()
+    {
+        using var server = Server("raw-echo");
+
+        var result = Ps.Run(Connect + """
+            $rs = [runspacefactory]::CreateRunspace([System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2())
+            $rs.Open()
+            $other = [powershell]::Create($rs).AddScript('param($m, $t) Import-Module $m; Receive-SocketData $t -Timeout 20').AddArgument((Get-Module PsSockets).Path).AddArgument($t)
+            $pending = $other.BeginInvoke()
+            $turn = $t.GetType().GetField('_receiveTurn', [Reflection.BindingFlags]'NonPublic,Instance').GetValue($t)
+            $until = [DateTime]::UtcNow.AddSeconds(20)
+            while ($turn.CurrentCount -ne 0 -and [DateTime]::UtcNow -lt $until) { [Threading.Thread]::Yield() | Out-Null }   # the receive is under way
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            Close-Socket $t
+            $null = $other.EndInvoke($pending)
+            $watch.Elapsed.TotalSeconds -lt 5
+            $other.Streams.Error | ForEach-Object { $_.FullyQualifiedErrorId }
+            $other.Dispose(); $rs.Dispose()
+            """, server.Port, Certs.CaPem).Ok().Values.Select(v => v?.ToString()).ToList();
+
+        Assert.Equal(["True", "SocketClosed,PsSockets.Commands.ReceiveSocketDataCommand"], result);
+    }
 }

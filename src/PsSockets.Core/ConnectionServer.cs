@@ -268,7 +268,8 @@ public sealed class ConnectionServer
     {
         var stop = _stopHandlers.Token;
         var limit = Listener.EffectiveTimeout(null) ?? s_handshakeLimit;
-        return Task.Run(() => client.AuthenticateAsServer(tls, limit, stop), stop)
+        // A thread of its own (LongRunning), not one of the pool's: a client that never says hello holds it for the whole limit.
+        return Task.Factory.StartNew(() => client.AuthenticateAsServer(tls, limit, stop), stop, TaskCreationOptions.LongRunning, TaskScheduler.Default)
             .ContinueWith(secured => secured.IsCompletedSuccessfully ? _handler(client, stop) : secured.IsCanceled
                 ? Task.FromResult(HandlerEnd.Interrupted)
                 : Task.FromException<HandlerEnd>(secured.Exception!.InnerException!), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)

@@ -42,7 +42,7 @@ internal sealed record Sizes(
 }
 
 /// <summary>The scenarios of issue 4, each measured for PsSockets, raw .NET and python3 in alternating rounds.</summary>
-internal sealed class Bench
+internal sealed partial class Bench
 {
     private static readonly TimeSpan ScriptLimit = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan PyLimit = TimeSpan.FromMinutes(5);

@@ -22,7 +22,7 @@ internal static class Program
           --module PATH      the module folder to import (default: out/PsSockets of the repository)
         """;
 
-    private static readonly string[] AllScenarios = ["bulk", "chart", "pingpong", "connections", "select", "lines", "memory", "import", "checks", "profile"];
+    private static readonly string[] AllScenarios = ["bulk", "chart", "pingpong", "connections", "select", "lines", "memory", "import", "checks", "tls", "profile"];
 
     public static int Main(string[] args)
     {
@@ -126,6 +126,7 @@ internal static class Program
                 ("memory", bench.Memory),
                 ("import", bench.Import),
                 ("checks", bench.Checks),
+                ("tls", bench.Tls),
                 ("profile", profile.Run),
             };
             bench.WarmUpEngine();

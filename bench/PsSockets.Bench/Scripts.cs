@@ -43,6 +43,17 @@ internal static class Scripts
         $t
         """;
 
+    // 9. TLS: the same receive into a file, through TLS; timed from the end of the handshake.
+    public const string TlsReceiveToFile = """
+        param($port, $path, $ca)
+        $s = Connect-Socket localhost $port -Tls -CertificateAuthority $ca -Timeout 30
+        $sw = [System.Diagnostics.Stopwatch]::StartNew()
+        $null = Receive-SocketData $s -ToEnd -OutFile $path
+        $t = $sw.Elapsed.TotalSeconds
+        Close-Socket $s
+        $t
+        """;
+
     // 2. Ping-pong: one 64-byte request, wait for the whole 64-byte echo, in blocks of 100 until
     // $seconds have passed (a time budget, not a count: on this VM one mode can be 10x slower than
     // another). Writes the round trips done and the seconds they took.

@@ -65,6 +65,27 @@ def send_file(port, path):
     return {"elapsed": time.perf_counter() - t0, "bytes": sent}
 
 
+def tls_recv_file(port, path, cafile):
+    """recv_into a 1 MiB buffer through TLS (trusting cafile) until the peer closes, writing each piece to a file."""
+    import ssl
+    context = ssl.create_default_context(cafile=cafile)
+    s = context.wrap_socket(connect(port), server_hostname="localhost")
+    buf = bytearray(1 << 20)
+    view = memoryview(buf)
+    total = 0
+    t0 = time.perf_counter()
+    with open(path, "wb") as f:
+        while True:
+            n = s.recv_into(buf)
+            if n == 0:
+                break
+            f.write(view[:n])
+            total += n
+    elapsed = time.perf_counter() - t0
+    s.close()
+    return {"elapsed": elapsed, "bytes": total}
+
+
 def recv_file(port, path):
     """recv_into a 64 KiB buffer until the peer closes, writing each piece to a file."""
     s = connect(port)
@@ -224,6 +245,7 @@ OPS = {
     "bulk_send": lambda c: bulk_send(c["port"], c["bytes"], c["chunk"]),
     "send_file": lambda c: send_file(c["port"], c["path"]),
     "recv_file": lambda c: recv_file(c["port"], c["path"]),
+    "tls_recv_file": lambda c: tls_recv_file(c["port"], c["path"], c["cafile"]),
     "ping_pong": lambda c: ping_pong(c["port"], c["seconds"], c["size"]),
     "connections": lambda c: connections(c["count"]),
     "select": lambda c: select_call(c["port"], c["n"], c["calls"]),

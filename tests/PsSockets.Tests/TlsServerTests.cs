@@ -204,4 +204,27 @@ public sealed class TlsServerTests(PsSession ps) : SocketTestBase(ps)
             }
         });
     }
+
+    [Theory]
+    [InlineData("ipv6")]
+    [InlineData("unix")]
+    public void TlsWorksOverIpv6AndUnixSockets(string where)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"pssockets-tls-{Guid.NewGuid():N}.sock");
+        var result = Ps.Run("""
+            $echo = { param($c) Send-SocketData $c "$(Receive-SocketData $c -Line -Timeout 10) over $($c.Tls.Protocol)`n" }
+            if ($args[2] -eq 'ipv6') {
+                $srv = Start-SocketListener -Address ::1 -Port 0 -Certificate $args[0] -Handler $echo
+                $t = Connect-Socket ::1 $srv.LocalEndPoint.Port -Tls -CertificateAuthority $args[1] -Timeout 10
+            } else {
+                $srv = Start-SocketListener -Path $args[3] -Certificate $args[0] -Handler $echo
+                $t = Connect-Socket -Path $args[3] -Tls -CertificateAuthority $args[1] -Timeout 10
+            }
+            $t.Tls.ServerName
+            Invoke-SocketRequest $t 'hello' -Line -Timeout 10
+            Stop-SocketServer $srv
+            """, Certs.Good.Pfx, Certs.CaPem, where, path).Ok().Values.Select(v => v?.ToString()).ToList();
+
+        Assert.Equal([where == "ipv6" ? "::1" : "localhost", "hello over Tls13"], result);
+    }
 }

@@ -148,7 +148,7 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
         }
         if (Tls)
         {
-            Secure(connected, target.Host ?? target.UnixPath, Remaining(started), closeOnFailure: Socket is null);
+            Secure(connected, target.Host, Remaining(started), closeOnFailure: Socket is null); // a unix socket has no name to check: localhost, unless -ServerName
         }
         WriteVerbose(connected.State switch
         {

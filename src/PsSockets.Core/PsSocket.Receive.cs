@@ -68,7 +68,8 @@ public sealed partial class PsSocket
                     frame = endedBefore ? null : framing.AtEnd(_buffer.Span);
                     if (frame is null)
                     {
-                        throw EndedEarly(framing);
+                        // Closed under us on another thread: the peer's goodbye (its answer to our close_notify) may have come first.
+                        throw IsClosed ? new SocketOperationException(SocketFailure.SocketClosed, $"Cannot receive from {this}: it was closed.", this) : EndedEarly(framing);
                     }
                 }
                 if (frame is { } f)

@@ -113,4 +113,17 @@ public sealed class TlsTransportTests
         Assert.Equal(preload, ReadAll(transport, preload.Length));
         Assert.Equal(0, wire.Receives);
     }
+
+    [Fact]
+    public void AHeaderPastTheFirstRecordThatIsNoRecordIsAnErrorAtOnce()
+    {
+        var wire = new QueuedWire();
+        wire.Chunks.Enqueue([.. Record(23, 10, 1), 23, 3, 3, 0xFF, 0xFF, 0, 0]);
+        var transport = new TlsTransport(wire) { ReadDeadline = Deadline.Start(null, CancellationToken.None) };
+        var buffer = new byte[4096];
+
+        Assert.Equal(15, transport.Read(buffer));
+        var error = Assert.Throws<System.IO.IOException>(() => transport.Read(buffer));
+        Assert.Contains("length 65535", error.Message);
+    }
 }

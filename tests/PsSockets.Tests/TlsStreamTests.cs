@@ -217,4 +217,28 @@ public sealed class TlsStreamTests(PsSession ps) : SocketTestBase(ps)
 
         Assert.Equal(["True", "SocketClosed,PsSockets.Commands.ReceiveSocketDataCommand"], result);
     }
+
+    [Theory]
+    [InlineData("forged")]
+    [InlineData("huge")]
+    public void ACorruptRecordIsATlsErrorAndTheSocketIsDoneWithTls(string kind)
+    {
+        using var server = Server("garbage", kind);
+
+        var result = Ps.Run(Connect + """
+            Receive-SocketData $t -Line -Timeout 10
+            Send-SocketData $t "go`n"
+            Receive-SocketData $t -Line -Timeout 10
+            $t.State.ToString()
+            Send-SocketData $t "more`n"
+            Close-Socket $t
+            """, server.Port, Certs.CaPem);
+
+        Assert.Equal(["ok", "Failed"], result.Values.Select(v => v?.ToString()));
+        Assert.Equal(2, result.Errors.Count);
+        Assert.Equal("TlsFailed,PsSockets.Commands.ReceiveSocketDataCommand", result.Errors[0].FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ProtocolError, result.Errors[0].CategoryInfo.Category);
+        Assert.Contains("its TLS session failed", result.Errors[0].Exception.Message);
+        Assert.Contains("it failed earlier", result.Errors[1].Exception.Message); // nothing more goes through a broken session
+    }
 }

@@ -21,6 +21,7 @@ internal sealed class TlsTransport : Stream
     private int _count;
     private int _recordLeft; // bytes of the record being handed out that SslStream has not had yet
     private bool _passThrough; // not TLS records after all (a legacy hello): hand out whatever came
+    private bool _sawRecord;
     private bool _writing;
 
     public TlsTransport(ITlsWire wire) => _wire = wire;
@@ -35,7 +36,7 @@ internal sealed class TlsTransport : Stream
     public bool HasWholeRecord =>
         _passThrough ? _count > 0
         : _recordLeft > 0 ? _count >= _recordLeft
-        : _count >= HeaderSize && _count >= HeaderSize + RecordLength(_start);
+        : _count >= HeaderSize && (_count >= HeaderSize + RecordLength(_start) || !IsRecordHeader(_start)); // a bogus header: a receive reports it now
 
     /// <summary>Bytes read from the socket before TLS began (a client's hello that came with the STARTTLS command): they come first.</summary>
     public void Preload(ReadOnlySpan<byte> bytes)
@@ -144,10 +145,19 @@ internal sealed class TlsTransport : Stream
     {
         byte type = _pending[_start];
         int length = RecordLength(_start);
-        bool isRecord = type is >= 20 and <= 24 && _pending[_start + 1] == 3 && HeaderSize + length <= LargestRecord;
-        _passThrough = !isRecord;
+        bool isRecord = IsRecordHeader(_start);
+        if (!isRecord && _sawRecord)
+        {
+            // SslStream would wait for all the bytes a bogus length claims; TLS allows no such record (record_overflow).
+            throw new IOException($"The peer sent what is not a TLS record (type {type}, length {length}; TLS allows at most {LargestRecord - HeaderSize}).");
+        }
+        _sawRecord = isRecord;
+        _passThrough = !isRecord; // the first bytes only: a legacy hello, or no TLS at all, for SslStream to judge
         _recordLeft = isRecord ? HeaderSize + length : 0;
     }
+
+    private bool IsRecordHeader(int at) =>
+        _pending[at] is >= 20 and <= 24 && _pending[at + 1] == 3 && HeaderSize + RecordLength(at) <= LargestRecord;
 
     private int RecordLength(int at) => (_pending[at + 3] << 8) | _pending[at + 4];
 

@@ -10,12 +10,14 @@ modes:
   sink          read to EOF, print "GOT size sha256"
   raw-echo      (server) echo whatever arrives as it arrives; at EOF answer close_notify and print "EOF total"
   reset         (server) send "bye\n", read a line, then reset the connection (RST, no close_notify)
+  garbage KIND  (server) send "ok\n", read a line, then raw bytes under TLS: KIND forged (a record that does not
+                decrypt) or huge (a header claiming 65535 bytes); then wait for the peer to close
   two-records   send "first\n" and "second\n" as two TLS records at once, wait for "done\n", then close
   eager-starttls (client) plain "STARTTLS\n" and the TLS hello right behind it, then as echo
   starttls      (server) plain "STARTTLS\n" -> "OK\n", then TLS; then echo lines
 Prints "OK ..." / "FAIL ..." where there is something to check; exits 1 on failure.
 """
-import hashlib, random, socket, ssl, struct, sys
+import hashlib, os, random, socket, ssl, struct, sys
 
 role, mode, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
@@ -53,6 +55,16 @@ def serve(conn, mode, args):
             conn.sendall(data)
         print("EOF", total, flush=True)
         conn.unwrap()
+    elif mode == "garbage":
+        conn.sendall(b"ok\n")
+        conn.makefile("rb").readline()
+        header = b"\x17\x03\x03\x00\x40" if args[0] == "forged" else b"\x17\x03\x03\xff\xff"
+        os.write(conn.fileno(), header + bytes(range(64)))
+        try:
+            while conn.recv(1024):
+                pass
+        except (ssl.SSLError, OSError) as e:
+            print("PEER", type(e).__name__, flush=True)
     elif mode == "reset":
         conn.sendall(b"bye\n")
         conn.makefile("rb").readline()

@@ -32,8 +32,11 @@ public sealed partial class PsSocket : ITlsWire
     }
 
     /// <summary>The server's handshake on an accepted (or upgraded) connection.</summary>
-    public void AuthenticateAsServer(TlsServerSettings settings, TimeSpan? timeout, CancellationToken token) =>
-        Secure(timeout, token, null, null, (TlsTransport transport, in Deadline deadline) => TlsChannel.Server(transport, settings, deadline));
+    public void AuthenticateAsServer(TlsServerSettings settings, TimeSpan? timeout, CancellationToken token)
+    {
+        var check = new CertificateCheck();
+        Secure(timeout, token, null, check, (TlsTransport transport, in Deadline deadline) => TlsChannel.Server(transport, settings, check, deadline));
+    }
 
     private delegate TlsChannel Handshake(TlsTransport transport, in Deadline deadline);
 
@@ -73,6 +76,12 @@ public sealed partial class PsSocket : ITlsWire
         if (deadline.CallerStopped)
         {
             throw new OperationCanceledException("The operation was stopped.", e);
+        }
+        if (check is { Refused: true } && serverName is null)
+        {
+            return new SocketOperationException(SocketFailure.CertificateInvalid,
+                $"Cannot secure {this} with TLS: the client's certificate was refused: {check.Describe(string.Empty)}. " +
+                "(-CertificateAuthority names the CA that issues client certificates.)", this, e);
         }
         if (check is { Refused: true })
         {

@@ -227,4 +227,36 @@ public sealed class TlsServerTests(PsSession ps) : SocketTestBase(ps)
 
         Assert.Equal([where == "ipv6" ? "::1" : "localhost", "hello over Tls13"], result);
     }
+
+    [Theory]
+    [InlineData("-tls1_2")]
+    [InlineData("-tls1_3")]
+    public async Task MutualTlsTakesAClientWithACertificateOfItsCaAndRefusesOthers(string version)
+    {
+        int port = Convert.ToInt32(Ps.Run("""
+            $l = Start-SocketListener -Port 0 -Certificate $args[0] -RequireClientCertificate -CertificateAuthority $args[1]
+            $l.LocalEndPoint.Port
+            """, Certs.Good.Pfx, Certs.CaPem).Ok().Single);
+        string[] trustServer = [version, "-CAfile", Certs.CaPem, "-servername", "localhost"];
+
+        var known = SClient(port, "from a known client\n", [.. trustServer, "-cert", Certs.Client.CertPem, "-key", Certs.Client.KeyPem]);
+        var accepted = Ps.Run("""
+            $s = Wait-SocketConnection $l -Timeout 10
+            $s.Tls.RemoteCertificate.Subject; Receive-SocketData $s -Line -Timeout 10; Close-Socket $s
+            """).Ok().Values.Select(v => v?.ToString()).ToList();
+        Assert.Equal(["CN=pssockets-client", "from a known client"], accepted);
+        Assert.Equal(0, (await known).Exit);
+
+        var anonymous = SClient(port, "anyone\n", trustServer);
+        var noCertificate = Ps.Run("Wait-SocketConnection $l -Timeout 10");
+        AssertError(noCertificate, "CertificateInvalid", ErrorCategory.SecurityError, "WaitSocketConnectionCommand");
+        Assert.Contains("the client's certificate was refused: no certificate was sent", noCertificate.OnlyError.Exception.Message);
+        await anonymous;
+
+        var stranger = SClient(port, "stranger\n", [.. trustServer, "-cert", Certs.SelfSigned.CertPem, "-key", Certs.SelfSigned.KeyPem]);
+        var untrusted = Ps.Run("Wait-SocketConnection $l -Timeout 10");
+        AssertError(untrusted, "CertificateInvalid", ErrorCategory.SecurityError, "WaitSocketConnectionCommand");
+        Assert.Contains("untrusted root", untrusted.OnlyError.Exception.Message);
+        await stranger;
+    }
 }

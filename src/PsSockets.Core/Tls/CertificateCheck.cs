@@ -32,19 +32,26 @@ public sealed class CertificateCheck
     private string? _rootSubject;
     private string? _serverName;
 
-    internal bool Judge(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, TlsClientSettings settings)
+    internal bool Judge(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, TlsClientSettings settings) =>
+        Judge(certificate, chain, errors, settings.Validation, settings.SkipCertificateCheck, settings.ServerName);
+
+    /// <summary>
+    /// The verdict: a custom <paramref name="rule"/> decides when there is one; else any certificate when
+    /// <paramref name="acceptAny"/>, else only one the system found nothing wrong with.
+    /// </summary>
+    internal bool Judge(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, TlsClientSettings.CertificateRule? rule, bool acceptAny, string? serverName)
     {
         // A copy of its own: the runtime disposes the certificate it lends the callback once the handshake fails.
         Certificate = certificate is null ? null : new X509Certificate2(certificate.GetRawCertData());
         Errors = errors;
-        _serverName = settings.ServerName;
+        _serverName = serverName;
         if (chain is not null)
         {
             ChainStatus = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
             _rootSubject = chain.ChainElements.Count > 0 ? chain.ChainElements[^1].Certificate.Subject : null;
         }
         bool accepted;
-        if (settings.Validation is { } rule && Certificate is not null)
+        if (rule is not null && Certificate is not null)
         {
             DecidedByRule = true;
             try
@@ -59,7 +66,7 @@ public sealed class CertificateCheck
         }
         else
         {
-            accepted = settings.SkipCertificateCheck || errors == SslPolicyErrors.None;
+            accepted = acceptAny || errors == SslPolicyErrors.None;
         }
         Refused = !accepted;
         return accepted;
@@ -71,7 +78,7 @@ public sealed class CertificateCheck
         var problems = new List<string>();
         if (Errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
         {
-            problems.Add("the server sent no certificate");
+            problems.Add("no certificate was sent");
         }
         if (Certificate is { } cert)
         {

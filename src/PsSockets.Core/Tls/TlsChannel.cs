@@ -38,11 +38,11 @@ internal sealed class TlsChannel : IDisposable
         return new TlsChannel(transport, ssl, new TlsInfo(ssl, isServer: false, options.TargetHost, check));
     }
 
-    public static TlsChannel Server(TlsTransport transport, TlsServerSettings settings, in Deadline deadline)
+    public static TlsChannel Server(TlsTransport transport, TlsServerSettings settings, CertificateCheck check, in Deadline deadline)
     {
-        var options = settings.ToOptions();
+        var options = settings.ToOptions(check);
         var ssl = Handshake(transport, deadline, s => s.AuthenticateAsServerAsync(options, CancellationToken.None));
-        return new TlsChannel(transport, ssl, new TlsInfo(ssl, isServer: true, serverName: null, check: null));
+        return new TlsChannel(transport, ssl, new TlsInfo(ssl, isServer: true, serverName: null, check));
     }
 
     /// <summary>Reads decrypted bytes into <paramref name="space"/>; 0 when the peer ended the stream (close_notify or FIN).</summary>

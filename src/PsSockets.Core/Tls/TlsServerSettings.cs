@@ -26,12 +26,30 @@ public sealed class TlsServerSettings
     /// <summary>ALPN names the server accepts, in its order of preference.</summary>
     public IReadOnlyList<string> ApplicationProtocols { get; init; } = [];
 
-    internal SslServerAuthenticationOptions ToOptions() => new()
+    /// <summary>Asks every client for a certificate and refuses one without a valid certificate (mutual TLS).</summary>
+    public bool RequireClientCertificate { get; init; }
+
+    /// <summary>Roots to trust for client certificates instead of the system's.</summary>
+    public X509Certificate2Collection TrustedRoots { get; init; } = [];
+
+    internal SslServerAuthenticationOptions ToOptions(CertificateCheck check)
     {
-        ServerCertificate = Certificate,
-        EnabledSslProtocols = Protocols,
-        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        ClientCertificateRequired = false,
-        ApplicationProtocols = ApplicationProtocols.Count > 0 ? ApplicationProtocols.Select(p => new SslApplicationProtocol(p)).ToList() : null,
-    };
+        var options = new SslServerAuthenticationOptions
+        {
+            ServerCertificate = Certificate,
+            EnabledSslProtocols = Protocols,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            ClientCertificateRequired = RequireClientCertificate,
+            ApplicationProtocols = ApplicationProtocols.Count > 0 ? ApplicationProtocols.Select(p => new SslApplicationProtocol(p)).ToList() : null,
+            // Without a requirement, any client goes; with one, only a client whose certificate the system finds nothing wrong with.
+            RemoteCertificateValidationCallback = (_, certificate, chain, errors) => check.Judge(certificate, chain, errors, rule: null, acceptAny: !RequireClientCertificate, serverName: null),
+        };
+        if (TrustedRoots.Count > 0)
+        {
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            policy.CustomTrustStore.AddRange(TrustedRoots);
+            options.CertificateChainPolicy = policy;
+        }
+        return options;
+    }
 }

@@ -33,10 +33,15 @@ public sealed class ProtectSocketCommand : SocketCmdlet
     [Parameter(ParameterSetName = ClientSet)]
     public SwitchParameter SkipCertificateCheck { get; set; }
 
-    [Parameter(ParameterSetName = ClientSet)]
+    /// <summary>The roots to trust instead of the system's: for the server's certificate, or (as the server) for client certificates.</summary>
+    [Parameter]
     [AllowNull]
     [CertificateTransformation(Collection = true)]
     public X509Certificate2Collection? CertificateAuthority { get; set; }
+
+    /// <summary>As the server: asks the client for a certificate, and refuses one without a valid certificate (mutual TLS).</summary>
+    [Parameter(ParameterSetName = ServerSet)]
+    public SwitchParameter RequireClientCertificate { get; set; }
 
     [Parameter(ParameterSetName = ClientSet)]
     [ValidateNotNull]
@@ -71,7 +76,13 @@ public sealed class ProtectSocketCommand : SocketCmdlet
         }
         if (ParameterSetName == ServerSet)
         {
-            var settings = new TlsServerSettings(Certificate) { Protocols = TlsProtocol, ApplicationProtocols = ApplicationProtocol ?? [] };
+            var settings = new TlsServerSettings(Certificate)
+            {
+                Protocols = TlsProtocol,
+                ApplicationProtocols = ApplicationProtocol ?? [],
+                RequireClientCertificate = RequireClientCertificate,
+                TrustedRoots = CertificateAuthority ?? [],
+            };
             Socket.AuthenticateAsServer(settings, BoundTimeout(Timeout), StopToken);
         }
         else

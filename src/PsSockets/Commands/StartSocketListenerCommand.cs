@@ -123,6 +123,16 @@ public sealed class StartSocketListenerCommand : SocketMakingCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? ApplicationProtocol { get; set; }
 
+    /// <summary>Asks every client for a certificate, and refuses a client without one the system finds valid (mutual TLS).</summary>
+    [Parameter]
+    public SwitchParameter RequireClientCertificate { get; set; }
+
+    /// <summary>The CA certificates that issue client certificates, trusted instead of the system's roots (certificates, or PEM/DER paths).</summary>
+    [Parameter]
+    [AllowNull]
+    [CertificateTransformation(Collection = true)]
+    public X509Certificate2Collection? CertificateAuthority { get; set; }
+
     private bool Serving => ParameterSetName is IpHandlerSet or PathHandlerSet;
 
     protected override void Process()
@@ -167,7 +177,8 @@ public sealed class StartSocketListenerCommand : SocketMakingCmdlet
         {
             (not null, true, _) => "Give -Certificate or -SelfSignedCertificate, not both.",
             (not null, _, true) or (_, true, true) => "TLS secures a byte stream; a datagram socket has none (DTLS is not supported).",
-            (null, false, _) when IsBound(nameof(TlsProtocol)) || IsBound(nameof(ApplicationProtocol)) => "-TlsProtocol and -ApplicationProtocol are TLS settings: add -Certificate or -SelfSignedCertificate.",
+            (null, false, _) when new[] { nameof(TlsProtocol), nameof(ApplicationProtocol), nameof(RequireClientCertificate), nameof(CertificateAuthority) }.Any(IsBound) =>
+                "-TlsProtocol, -ApplicationProtocol, -RequireClientCertificate and -CertificateAuthority are TLS settings: add -Certificate or -SelfSignedCertificate.",
             _ => null,
         };
         if (misuse is not null)
@@ -175,7 +186,13 @@ public sealed class StartSocketListenerCommand : SocketMakingCmdlet
             ThrowTerminatingError(new ErrorRecord(new PSArgumentException(misuse), "TlsMisuse", ErrorCategory.InvalidArgument, Certificate));
         }
         var certificate = SelfSignedCertificate ? CertificateFiles.SelfSigned() : Certificate;
-        return certificate is null ? null : new TlsServerSettings(certificate) { Protocols = TlsProtocol, ApplicationProtocols = ApplicationProtocol ?? [] };
+        return certificate is null ? null : new TlsServerSettings(certificate)
+        {
+            Protocols = TlsProtocol,
+            ApplicationProtocols = ApplicationProtocol ?? [],
+            RequireClientCertificate = RequireClientCertificate,
+            TrustedRoots = CertificateAuthority ?? [],
+        };
     }
 
     /// <summary>Starts the accept loop on the listener; the listener belongs to the server, not to Get-Socket.</summary>

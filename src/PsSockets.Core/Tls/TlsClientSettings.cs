@@ -55,13 +55,20 @@ public sealed class TlsClientSettings
         {
             options.ApplicationProtocols = ApplicationProtocols.Select(p => new SslApplicationProtocol(p)).ToList();
         }
-        if (TrustedRoots.Count > 0)
-        {
-            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-            policy.CustomTrustStore.AddRange(TrustedRoots);
-            options.CertificateChainPolicy = policy;
-        }
+        options.CertificateChainPolicy = TrustOnly(TrustedRoots);
         return options;
+    }
+
+    /// <summary>A chain policy that trusts exactly <paramref name="roots"/>; null (the system's trust store) when there are none.</summary>
+    internal static X509ChainPolicy? TrustOnly(X509Certificate2Collection roots)
+    {
+        if (roots.Count == 0)
+        {
+            return null;
+        }
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.AddRange(roots);
+        return policy;
     }
 
     /// <summary>The name to check the certificate against: the host as typed, without the brackets of an IPv6 literal.</summary>

@@ -34,7 +34,7 @@ public sealed class TlsServerSettings
 
     internal SslServerAuthenticationOptions ToOptions(CertificateCheck check)
     {
-        var options = new SslServerAuthenticationOptions
+        return new SslServerAuthenticationOptions
         {
             ServerCertificate = Certificate,
             EnabledSslProtocols = Protocols,
@@ -43,13 +43,7 @@ public sealed class TlsServerSettings
             ApplicationProtocols = ApplicationProtocols.Count > 0 ? ApplicationProtocols.Select(p => new SslApplicationProtocol(p)).ToList() : null,
             // Without a requirement, any client goes; with one, only a client whose certificate the system finds nothing wrong with.
             RemoteCertificateValidationCallback = (_, certificate, chain, errors) => check.Judge(certificate, chain, errors, rule: null, acceptAny: !RequireClientCertificate, serverName: null),
+            CertificateChainPolicy = TlsClientSettings.TrustOnly(TrustedRoots),
         };
-        if (TrustedRoots.Count > 0)
-        {
-            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-            policy.CustomTrustStore.AddRange(TrustedRoots);
-            options.CertificateChainPolicy = policy;
-        }
-        return options;
     }
 }

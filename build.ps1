@@ -11,7 +11,8 @@ For people who have pwsh. The tasks:
            tests/Pester against out/PsSockets, in a child pwsh -NoProfile process (a loaded binary
            module cannot be unloaded, so the tests never run in this session). Pester 5 or later
            must be installed; without it the Pester tests are skipped, and the script says so.
-  Help     New-ExternalHelp from docs/help into out/PsSockets/en-US, when PlatyPS is installed.
+  Help     New-ExternalHelp from docs/help into out/PsSockets/en-US, when PlatyPS is installed
+           (dotnet build already writes that help with its own builder, PsSockets.HelpBuilder).
   Package  Copies out/PsSockets to out/package/PsSockets/<version> and zips that folder to
            out/package/PsSockets.<version>.zip (no Publish-Module, no repository needed).
   All      Build, Help, Test and Package.
@@ -141,7 +142,7 @@ function Invoke-Help {
     Write-Step 'Help'
     $platyPS = Get-NewestModule -Name PlatyPS
     if ($null -eq $platyPS) {
-        Write-Warning 'PlatyPS is not installed: en-US help was not generated here. (Generating it from docs/help during dotnet build is a later issue.)'
+        Write-Host '    PlatyPS is not installed: the help dotnet build wrote from docs/help stays (out/PsSockets/en-US).'
         return
     }
     if (-not [System.IO.Directory]::Exists($HelpSource)) {

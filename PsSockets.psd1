@@ -5,7 +5,7 @@
     Author               = 'PsSockets contributors'
     CompanyName          = 'PsSockets'
     Copyright            = '(c) PsSockets contributors. MIT License.'
-    Description          = 'Every BSD socket primitive as a PowerShell cmdlet: socket, bind, listen, accept, connect, send, recv, select, shutdown and close, scriptable, pipeable, testable and always interruptible.'
+    Description          = 'Every BSD socket primitive as a PowerShell cmdlet: socket, bind, listen, accept, connect, send, recv, select, shutdown and close, with TLS, UDP, unix sockets, proxies and parallel network checks for Pester; scriptable, pipeable, testable and always interruptible.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('PsSockets.Format.ps1xml')
@@ -40,10 +40,10 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('socket', 'network', 'tcp', 'bsd', 'select', 'pester', 'Linux', 'Windows', 'MacOS')
+            Tags         = @('socket', 'network', 'tcp', 'udp', 'tls', 'bsd', 'select', 'netcat', 'proxy', 'pester', 'Linux', 'Windows', 'MacOS', 'PSEdition_Core')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
             ProjectUri   = 'https://github.com/pssockets/PsSockets'
-            ReleaseNotes = 'TCP life cycle: New-Socket, Connect-Socket, Start-SocketListener, Wait-SocketConnection, Send-SocketData, Receive-SocketData, Select-Socket, Disconnect-Socket, Close-Socket, Get-Socket.'
+            ReleaseNotes = 'The TCP life cycle, framing, UDP and unix sockets, options, select at scale, handler servers and relays, TLS (client, server, STARTTLS, mutual TLS), proxies and Test-SocketConnection. See CHANGELOG.md.'
         }
     }
 }

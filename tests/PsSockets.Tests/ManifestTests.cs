@@ -38,6 +38,22 @@ public sealed class ManifestTests(PsSession ps) : SocketTestBase(ps)
     }
 
     [Fact]
+    public void ManifestCarriesWhatTheGalleryShows()
+    {
+        var gallery = Ps.Run("""
+            $m = Test-ModuleManifest $args[0]
+            $m.Tags -contains 'tls'; $m.Tags -contains 'PSEdition_Core'
+            $m.ProjectUri.IsAbsoluteUri; $m.LicenseUri.IsAbsoluteUri
+            $m.ReleaseNotes -like '*CHANGELOG.md*'
+            Test-Path ([IO.Path]::Combine($args[1], 'CHANGELOG.md'))
+            Test-Path ([IO.Path]::Combine($m.ModuleBase, 'en-US', 'PsSockets.dll-Help.xml'))
+            """, System.IO.Path.Combine(ModuleLayout.ModulePath, "PsSockets.psd1"), ModuleLayout.RepoRoot).Ok().Values;
+
+        Assert.All(gallery, v => Assert.Equal(true, v));
+        Assert.Equal(7, gallery.Count());
+    }
+
+    [Fact]
     public void ImportingUsesOnlyApprovedVerbsAndPrintsNoWarning()
     {
         var result = Ps.Run("Import-Module $args[0] -Force -WarningVariable w 3>$null; $w.Count", ModuleLayout.ModulePath).Ok();

@@ -45,8 +45,8 @@ public sealed class ManifestTests(PsSession ps) : SocketTestBase(ps)
             $m.Tags -contains 'tls'; $m.Tags -contains 'PSEdition_Core'
             $m.ProjectUri.IsAbsoluteUri; $m.LicenseUri.IsAbsoluteUri
             $m.ReleaseNotes -like '*CHANGELOG.md*'
-            Test-Path ([IO.Path]::Combine($args[1], 'CHANGELOG.md'))
-            Test-Path ([IO.Path]::Combine($m.ModuleBase, 'en-US', 'PsSockets.dll-Help.xml'))
+            [IO.File]::Exists([IO.Path]::Combine($args[1], 'CHANGELOG.md'))
+            [IO.File]::Exists([IO.Path]::Combine($m.ModuleBase, 'en-US', 'PsSockets.dll-Help.xml'))
             """, System.IO.Path.Combine(ModuleLayout.ModulePath, "PsSockets.psd1"), ModuleLayout.RepoRoot).Ok().Values;
 
         Assert.All(gallery, v => Assert.Equal(true, v));

@@ -236,6 +236,37 @@ public sealed class ShellTests
         Assert.Equal(0, shell.WaitForExit(s_step));
     }
 
+    [Fact]
+    public void InteractivePromptCompletesWithTabAndRecallsHistory()
+    {
+        using var shell = new PtyShell("-NoProfile");
+        shell.Expect("PsSockets [0] ", s_step);
+
+        // Tab completes a command name, then a parameter name (CommandCompletion.CompleteInput, as pwsh does).
+        shell.Send("Protect-Sock\t");
+        shell.Expect("Protect-Socket", s_step);
+        shell.Send("\u0003");
+        shell.Expect("PsSockets [0] ", s_step);
+        shell.Send("$l = Start-SocketListener -Port 0; Get-Socket -Sta\t");
+        shell.Expect("-State", s_step);
+        shell.Send(" Listening | ForEach-Object { 'found ' + $_.State }\r");
+        shell.Expect("found Listening", s_step);
+        shell.Expect("PsSockets [1] ", s_step);
+
+        // Up arrow brings the last line back; Enter runs it again.
+        shell.Send("'hist' + 'ory'\r");
+        shell.Expect("history", s_step);
+        shell.Expect("PsSockets [1] ", s_step);
+        shell.Send("\u001b[A");
+        shell.Expect("'hist' + 'ory'", s_step);
+        shell.Send("\r");
+        shell.Expect("history", s_step);
+        shell.Expect("PsSockets [1] ", s_step);
+
+        shell.Send("exit\r");
+        Assert.Equal(0, shell.WaitForExit(s_step));
+    }
+
     /// <summary>Collapses runs of spaces, so that a table header compares whatever the column widths.</summary>
     private static string Squeeze(string text) => Regex.Replace(text, "[ \t]+", " ");
 

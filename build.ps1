@@ -14,7 +14,8 @@ For people who have pwsh. The tasks:
   Help     New-ExternalHelp from docs/help into out/PsSockets/en-US, when PlatyPS is installed
            (dotnet build already writes that help with its own builder, PsSockets.HelpBuilder).
   Package  Copies out/PsSockets to out/package/PsSockets/<version> and zips that folder to
-           out/package/PsSockets.<version>.zip (no Publish-Module, no repository needed).
+           out/package/PsSockets.<version>.zip (no Publish-Module, no repository needed). The Build
+           task (dotnet build) already wrote the Gallery package out/package/PsSockets.<version>.nupkg.
   All      Build, Help, Test and Package.
 
 Test, Help and Package build first; Package also generates help first. Each task runs once.

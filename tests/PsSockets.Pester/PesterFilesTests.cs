@@ -46,7 +46,7 @@ public sealed class PesterFilesTests
         Assert.InRange(Convert.ToInt32(output[0], System.Globalization.CultureInfo.InvariantCulture), 100, int.MaxValue);
     }
 
-    private static string FindRepoRoot()
+    internal static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

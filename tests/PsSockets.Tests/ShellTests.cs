@@ -23,7 +23,7 @@ public sealed class ShellTests
         var run = ShellProcess.Run(["-NoProfile", "-Command", "$null = Start-SocketListener -Port 0 -Name shown; Get-Socket"]);
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("Id Name Protocol Local Remote State Sent Received", Squeeze(run.Output));
+        Assert.Contains("Id Name Protocol Local Remote State Sent Recv", Squeeze(run.Output));
         Assert.Matches(@"\n\s+\d+ shown\s+Tcp\s+127\.0\.0\.1:\d+\s+-\s+Listening\s+0\s+0", run.Output);
         Assert.Equal(string.Empty, run.Error);
     }

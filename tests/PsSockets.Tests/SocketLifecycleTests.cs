@@ -132,7 +132,7 @@ public sealed class SocketLifecycleTests(PsSession ps) : SocketTestBase(ps)
         var view = System.Xml.Linq.XDocument.Load(System.IO.Path.Combine(ModuleLayout.ModulePath, "PsSockets.Format.ps1xml"))
             .Descendants("View").Single(v => (string?)v.Element("ViewSelectedBy")?.Element("TypeName") == "PsSockets.PsSocket");
         var labels = view.Descendants("TableColumnHeader").Select(h => (string?)h.Element("Label")).ToArray();
-        Assert.Equal(new[] { "Id", "Name", "Protocol", "Local", "Remote", "State", "Sent", "Received" }, labels);
+        Assert.Equal(new[] { "Id", "Name", "Protocol", "Local", "Remote", "State", "Sent", "Recv" }, labels);
         var loaded = Ps.Run("[PsSockets.PsSocket]::FormatEndPoint([System.Net.IPEndPoint]::new([ipaddress]::IPv6Loopback, 80))").Ok();
         Assert.Equal("[::1]:80", loaded.Single);
     }

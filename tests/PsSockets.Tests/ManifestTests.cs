@@ -71,4 +71,15 @@ public sealed class ManifestTests(PsSession ps) : SocketTestBase(ps)
         var ids = Ps.Run("Get-Socket | ForEach-Object { \"$($_.Id)|$($_.ToString())\" }").Ok().Values;
         Assert.Equal(ids, result.Values);
     }
+
+    [Theory]
+    [InlineData("ConvertTo-SocketBytes ", "'!'|!: network byte order (big-endian), standard sizes: what protocols use")]
+    [InlineData("ConvertTo-SocketBytes '!H", "'!HI'|I: unsigned 32-bit integer (an IPv4 address, htonl)")]
+    [InlineData("ConvertFrom-SocketBytes -Format '<", "'<q'|q: signed 64-bit integer")]
+    public void StructFormatsCompleteQuotedWithWhatEachCodeMeans(string line, string expected)
+    {
+        var matches = Ps.Run("(TabExpansion2 -inputScript $args[0] -cursorColumn $args[0].Length).CompletionMatches | ForEach-Object { \"$($_.CompletionText)|$($_.ToolTip)\" }", line).Ok().Values;
+
+        Assert.Contains(expected, matches);
+    }
 }

@@ -10,6 +10,7 @@ public sealed class ConvertFromSocketBytesCommand : SocketCmdlet
     /// <summary>A Python struct format: byte order (@ = &lt; &gt; !) then items such as H, 2I, q, 10s.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(StructFormatCompleter))]
     public string Format { get; set; } = string.Empty;
 
     /// <summary>One record of exactly the format's size, e.g. from Receive-SocketData -Count N -AsByteArray.</summary>

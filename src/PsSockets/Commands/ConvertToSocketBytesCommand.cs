@@ -13,6 +13,7 @@ public sealed class ConvertToSocketBytesCommand : SocketCmdlet
     /// <summary>A Python struct format: byte order (@ = &lt; &gt; !) then items such as H, 2I, q, 10s.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(StructFormatCompleter))]
     public string Format { get; set; } = string.Empty;
 
     /// <summary>The values, in the format's order; from the pipeline they are gathered into one record.</summary>

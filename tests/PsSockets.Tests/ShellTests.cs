@@ -267,6 +267,23 @@ public sealed class ShellTests
         Assert.Equal(0, shell.WaitForExit(s_step));
     }
 
+    [Fact]
+    public void InteractivePromptShowsProgressOnItsLine()
+    {
+        using var shell = new PtyShell("-NoProfile");
+        shell.Expect("PsSockets [0] ", s_step);
+
+        // The texts are put together when the command runs, so that the echo of the typed line cannot match them.
+        shell.Send("function Test-Progress { [CmdletBinding()] param() $PSCmdlet.WriteProgress([System.Management.Automation.ProgressRecord]::new(1, 'Cop' + 'ying', 'part ' + '1 of 2')); 'done ' + 'copying' }; Test-Progress\r");
+        shell.Expect("Copying", s_step);
+        shell.Expect("part 1 of 2", s_step);
+        shell.Expect("done copying", s_step);
+        shell.Expect("PsSockets [0] ", s_step);
+
+        shell.Send("exit\r");
+        Assert.Equal(0, shell.WaitForExit(s_step));
+    }
+
     /// <summary>Collapses runs of spaces, so that a table header compares whatever the column widths.</summary>
     private static string Squeeze(string text) => Regex.Replace(text, "[ \t]+", " ");
 

@@ -206,14 +206,7 @@ internal sealed partial class HelpPage
         {
             if (raw.StartsWith("```", StringComparison.Ordinal))
             {
-                if (inCode)
-                {
-                    Flush();
-                }
-                else
-                {
-                    Flush();
-                }
+                Flush(); // a code block is a paragraph of its own
                 inCode = !inCode;
                 continue;
             }

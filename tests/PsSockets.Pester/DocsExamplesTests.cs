@@ -19,12 +19,14 @@ public sealed partial class DocsExamplesTests
 {
     private static readonly string RepoRoot = PesterFilesTests.FindRepoRoot();
 
-    /// <summary>Examples that need a peer the page tells the reader to start by hand; the test suites cover what they show.</summary>
-    private static readonly Dictionary<string, string> s_needsAPeer = new()
+    /// <summary>
+    /// The peers some examples tell the reader to start by hand, on the ports they name: started here for those
+    /// examples (the program, its arguments, and the line it prints once it listens).
+    /// </summary>
+    private static readonly Dictionary<string, (string File, string[] Arguments, string Ready)> s_peers = new()
     {
-        ["Connect-Socket: Example 15"] = "ncat's HTTP proxy on 127.0.0.1:3128 (ProxyTests)",
-        ["Connect-Socket: Example 16"] = "the SOCKS5 proxy on 127.0.0.1:1080 (ProxyTests)",
-        ["Test-SocketConnection: Example 4"] = "openssl s_server on 127.0.0.1:4433 with a private CA (TestSocketConnectionTlsTests)",
+        ["Connect-Socket: Example 15"] = ("ncat", ["-v", "-l", "--proxy-type", "http", "--allow", "127.0.0.1", "127.0.0.1", "3128"], "Listening on"),
+        ["Connect-Socket: Example 16"] = ("python3", ["-u", Path.Combine(RepoRoot, "tests", "PsSockets.Tests", "peers", "socks5_proxy.py"), "userpass", "alice", "s3cret", "--port=1080"], "LISTENING"),
     };
 
     public static TheoryData<string> Pages => new(
@@ -41,10 +43,7 @@ public sealed partial class DocsExamplesTests
         {
             string title = example.Groups[1].Value.Trim();
             string key = $"{page}: {title.Split(':')[0]}";
-            if (s_needsAPeer.ContainsKey(key))
-            {
-                continue;
-            }
+            using var peer = s_peers.TryGetValue(key, out var needed) ? ExamplePeer.Start(needed.File, needed.Arguments, needed.Ready) : null;
             string code = CodePattern().Match(example.Groups[2].Value).Groups[1].Value;
             string shown = OutputPattern().Match(example.Groups[2].Value).Groups[1].Value;
             ran++;

@@ -82,4 +82,14 @@ public sealed class ManifestTests(PsSession ps) : SocketTestBase(ps)
 
         Assert.Contains(expected, matches);
     }
+
+    [Fact]
+    public void EncodingCompletesWithTheNamesPsSocketsKnows()
+    {
+        var matches = Ps.Run("$line = 'Send-SocketData -Encoding ut'; (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText").Ok().Values;
+
+        Assert.NotEmpty(matches);
+        Assert.All(matches, m => Assert.StartsWith("ut", m!.ToString(), System.StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("utf8", matches.Select(m => m!.ToString()!.ToLowerInvariant()));
+    }
 }

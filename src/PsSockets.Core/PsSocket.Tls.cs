@@ -91,22 +91,8 @@ public sealed partial class PsSocket : ITlsWire
         }
         var translated = Translate(e, deadline, "complete the TLS handshake of");
         return translated.Failure == SocketFailure.TlsFailed
-            ? new SocketOperationException(SocketFailure.TlsHandshakeFailed, $"The TLS handshake of {this} failed: {TlsReason(e)}", this, e)
+            ? new SocketOperationException(SocketFailure.TlsHandshakeFailed, $"The TLS handshake of {this} failed: {TlsFailureText.Of(e)}", this, e)
             : translated;
-    }
-
-    /// <summary>The runtime's words for a TLS failure, with OpenSSL's reason when it gave one (an alert from the peer, a protocol mismatch).</summary>
-    internal static string TlsReason(Exception e)
-    {
-        string reason = e.Message.TrimEnd('.');
-        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            if (!string.IsNullOrEmpty(inner.Message) && !reason.Contains(inner.Message, StringComparison.Ordinal))
-            {
-                reason += ": " + inner.Message.TrimEnd('.');
-            }
-        }
-        return reason + ".";
     }
 
     /// <summary>A TLS session that broke part way (a send stopped inside a record, a corrupt record): nothing more can go through it.</summary>

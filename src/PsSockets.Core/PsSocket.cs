@@ -248,7 +248,7 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
                 new SocketOperationException(SocketFailure.SocketClosed, $"Cannot {doing} {this}: it was closed.", this),
             SocketException se => SocketOperationException.FromSocketError(se, $"{doing} {this}", this),
             System.IO.IOException or System.Security.Authentication.AuthenticationException =>
-                new SocketOperationException(SocketFailure.TlsFailed, $"Cannot {doing} {this}: its TLS session failed: {TlsReason(e)}", this, e),
+                new SocketOperationException(SocketFailure.TlsFailed, $"Cannot {doing} {this}: its TLS session failed: {TlsFailureText.Of(e)}", this, e),
             _ => throw e.Rethrow(),
         };
     }

@@ -53,24 +53,16 @@ public sealed class CertificateTransformationAttribute : ArgumentTransformationA
         return all;
     }
 
-    private static object Load(EngineIntrinsics engine, string path)
-    {
-        string file = Resolve(engine, path);
-        try
-        {
-            return CertificateFiles.Load(file);
-        }
-        catch (SocketOperationException e)
-        {
-            throw new ArgumentTransformationMetadataException(e.Message, e);
-        }
-    }
+    private static object Load(EngineIntrinsics engine, string path) => Loaded(() => CertificateFiles.Load(Resolve(engine, path)));
 
-    private static X509Certificate2Collection LoadAll(EngineIntrinsics engine, string path)
+    private static X509Certificate2Collection LoadAll(EngineIntrinsics engine, string path) => Loaded(() => CertificateFiles.LoadAll(Resolve(engine, path)));
+
+    /// <summary>A file that is no certificate fails the binding, with the core's words for why.</summary>
+    private static T Loaded<T>(System.Func<T> load)
     {
         try
         {
-            return CertificateFiles.LoadAll(Resolve(engine, path));
+            return load();
         }
         catch (SocketOperationException e)
         {

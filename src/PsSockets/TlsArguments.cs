@@ -49,4 +49,14 @@ internal static class TlsArguments
                 "TlsParameterWithoutTls", ErrorCategory.InvalidArgument, tlsOnly));
         }
     }
+
+    /// <summary>The TLS server parameters (Start-SocketListener, Protect-Socket -Certificate) as core settings.</summary>
+    public static TlsServerSettings Server(X509Certificate2 certificate, SslProtocols protocols, string[]? applicationProtocols,
+        bool requireClientCertificate, X509Certificate2Collection? clientAuthorities) => new(certificate)
+        {
+            Protocols = protocols,
+            ApplicationProtocols = applicationProtocols ?? [],
+            RequireClientCertificate = requireClientCertificate,
+            TrustedRoots = clientAuthorities ?? [],
+        };
 }

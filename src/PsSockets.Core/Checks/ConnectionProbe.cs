@@ -112,7 +112,7 @@ internal static class ConnectionProbe
         catch (Exception e) when (e is IOException && attempt.Tls is not null)
         {
             // After the handshake: an alert (a TLS 1.3 server refusing the client's certificate says so here), a corrupt record.
-            attempt.Fail(SocketFailure.TlsFailed, $"The TLS session failed {attempt.Doing}: {Reason(e)}");
+            attempt.Fail(SocketFailure.TlsFailed, $"The TLS session failed {attempt.Doing}: {TlsFailureText.Of(e)}");
         }
         catch (Exception e)
         {
@@ -180,7 +180,7 @@ internal static class ConnectionProbe
             throw check.Refused
                 ? new SocketOperationException(SocketFailure.CertificateInvalid,
                     $"The TLS certificate of '{name}' ({endPoint}) was refused: {check.Describe(name)}.", endPoint, e)
-                : new SocketOperationException(SocketFailure.TlsHandshakeFailed, $"The TLS handshake with {endPoint} failed: {Reason(e)}", endPoint, e);
+                : new SocketOperationException(SocketFailure.TlsHandshakeFailed, $"The TLS handshake with {endPoint} failed: {TlsFailureText.Of(e)}", endPoint, e);
         }
         attempt.TlsLatency = Stopwatch.GetElapsedTime(start);
         attempt.Tls = TlsInfo.FromStream(ssl, isServer: false, name, check);
@@ -212,21 +212,6 @@ internal static class ConnectionProbe
                 attempt.Fail(SocketFailure.UnexpectedResponse, $"Expected {wanted} from {endPoint}, but {reader.Bytes} bytes came without it: {reader.Shown()}.");
                 break;
         }
-    }
-
-    /// <summary>The runtime's words for a failed handshake, with the reason underneath (OpenSSL's, an alert's) when there is one.</summary>
-    private static string Reason(Exception e)
-    {
-        static string Said(Exception x) => x.Message.Replace(", see inner exception", string.Empty, StringComparison.Ordinal).TrimEnd('.');
-        var reason = new StringBuilder(Said(e));
-        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            if (!string.IsNullOrEmpty(inner.Message) && !reason.ToString().Contains(Said(inner), StringComparison.Ordinal))
-            {
-                reason.Append(": ").Append(Said(inner));
-            }
-        }
-        return reason.Append('.').ToString();
     }
 
     private static string Target(string host, int port) => host.Contains(':', StringComparison.Ordinal) ? $"[{host}]:{port}" : $"{host}:{port}";

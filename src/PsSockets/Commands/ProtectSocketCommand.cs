@@ -76,13 +76,7 @@ public sealed class ProtectSocketCommand : SocketCmdlet
         }
         if (ParameterSetName == ServerSet)
         {
-            var settings = new TlsServerSettings(Certificate)
-            {
-                Protocols = TlsProtocol,
-                ApplicationProtocols = ApplicationProtocol ?? [],
-                RequireClientCertificate = RequireClientCertificate,
-                TrustedRoots = CertificateAuthority ?? [],
-            };
+            var settings = TlsArguments.Server(Certificate, TlsProtocol, ApplicationProtocol, RequireClientCertificate, CertificateAuthority);
             Socket.AuthenticateAsServer(settings, BoundTimeout(Timeout), StopToken);
         }
         else

@@ -186,13 +186,7 @@ public sealed class StartSocketListenerCommand : SocketMakingCmdlet
             ThrowTerminatingError(new ErrorRecord(new PSArgumentException(misuse), "TlsMisuse", ErrorCategory.InvalidArgument, Certificate));
         }
         var certificate = SelfSignedCertificate ? CertificateFiles.SelfSigned() : Certificate;
-        return certificate is null ? null : new TlsServerSettings(certificate)
-        {
-            Protocols = TlsProtocol,
-            ApplicationProtocols = ApplicationProtocol ?? [],
-            RequireClientCertificate = RequireClientCertificate,
-            TrustedRoots = CertificateAuthority ?? [],
-        };
+        return certificate is null ? null : TlsArguments.Server(certificate, TlsProtocol, ApplicationProtocol, RequireClientCertificate, CertificateAuthority);
     }
 
     /// <summary>Starts the accept loop on the listener; the listener belongs to the server, not to Get-Socket.</summary>

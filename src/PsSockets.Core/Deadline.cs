@@ -100,6 +100,9 @@ internal readonly struct Deadline : IDisposable
     /// <summary>True when the caller stopped the operation (Ctrl+C).</summary>
     public bool CallerStopped => _caller.IsCancellationRequested;
 
+    /// <summary>The caller's own token (Ctrl+C), without the time limit: what a wait watches to wake at once (<see cref="StopSignal"/>).</summary>
+    public CancellationToken CallerToken => _caller;
+
     public void Dispose() => _timer?.Dispose();
 
     public static string Describe(TimeSpan? timeout) =>

@@ -137,9 +137,14 @@ internal static class HappyEyeballs
         }
     }
 
-    /// <summary>Waits in poll slices until some attempts finish (connected or failed), the next attempt is due, or the deadline passes.</summary>
+    /// <summary>
+    /// Waits in poll slices until some attempts finish (connected or failed), the next attempt is due, or the deadline
+    /// passes; a stop wakes the wait at once (<see cref="StopSignal"/>).
+    /// </summary>
     private static List<(Socket Socket, IPEndPoint EndPoint)> WaitForAny(List<(Socket Socket, IPEndPoint EndPoint)> pending, long? nextStart, in Deadline deadline)
     {
+        using var stop = StopSignal.Start(deadline.CallerToken);
+        bool signalled = false;
         while (true)
         {
             int wait = PsSocket.PollSliceMicroseconds;
@@ -148,17 +153,45 @@ internal static class HappyEyeballs
                 wait = Deadline.Microseconds(due - Stopwatch.GetTimestamp(), wait);
             }
             wait = deadline.SliceMicroseconds(wait);
-            // Windows reports a failed connect only as an error condition, never as writable.
-            var writable = pending.Select(p => p.Socket).ToList();
-            var failed = pending.Select(p => p.Socket).ToList();
-            Socket.Select(null, writable, failed, wait);
-            var finished = pending.Where(p => writable.Contains(p.Socket) || failed.Contains(p.Socket)).ToList();
+            // Another caller's stop woke the last poll: leave the signal out of this one rather than wake again.
+            var finished = NativePoll.Available ? PollAttempts(pending, wait / 1000, signalled ? -1 : stop.Descriptor, out signalled) : SelectAttempts(pending, wait);
             if (finished.Count > 0 || (nextStart is { } d && Stopwatch.GetTimestamp() >= d))
             {
                 return finished;
             }
             deadline.ThrowIfOver();
         }
+    }
+
+    /// <summary>poll(2) over the attempts and the stop signal: the attempts whose connect ended, connected or failed.</summary>
+    private static List<(Socket Socket, IPEndPoint EndPoint)> PollAttempts(List<(Socket Socket, IPEndPoint EndPoint)> pending, int milliseconds, int stopSignal, out bool signalled)
+    {
+        Span<NativePoll.Entry> entries = pending.Count < 16 ? stackalloc NativePoll.Entry[pending.Count + 1] : new NativePoll.Entry[pending.Count + 1];
+        for (int i = 0; i < pending.Count; i++)
+        {
+            entries[i] = new NativePoll.Entry { Fd = (int)pending[i].Socket.SafeHandle.DangerousGetHandle(), Requested = NativePoll.Events.Out };
+        }
+        entries[^1] = new NativePoll.Entry { Fd = stopSignal, Requested = NativePoll.Events.In };
+        NativePoll.Wait(entries, milliseconds);
+        signalled = entries[^1].Returned != NativePoll.Events.None;
+        var finished = new List<(Socket Socket, IPEndPoint EndPoint)>();
+        for (int i = 0; i < pending.Count; i++)
+        {
+            if (entries[i].Returned != NativePoll.Events.None)
+            {
+                finished.Add(pending[i]);
+            }
+        }
+        return finished;
+    }
+
+    /// <summary>Where there is no poll(2) (Windows): Socket.Select, which reports a failed connect only as an error condition, never as writable.</summary>
+    private static List<(Socket Socket, IPEndPoint EndPoint)> SelectAttempts(List<(Socket Socket, IPEndPoint EndPoint)> pending, int microseconds)
+    {
+        var writable = pending.Select(p => p.Socket).ToList();
+        var failed = pending.Select(p => p.Socket).ToList();
+        Socket.Select(null, writable, failed, microseconds);
+        return pending.Where(p => writable.Contains(p.Socket) || failed.Contains(p.Socket)).ToList();
     }
 
     /// <summary>The winner goes back to (emulated) blocking, as every new socket is; the finally closes the others.</summary>

@@ -42,9 +42,13 @@ internal static class NativePoll
     /// Waits up to <paramref name="milliseconds"/> for the first <paramref name="count"/> entries (a negative
     /// descriptor is skipped) and returns how many have events; 0 also when a signal interrupted the wait.
     /// </summary>
-    public static int Wait(Entry[] entries, int count, int milliseconds)
+    public static int Wait(Entry[] entries, int count, int milliseconds) => Wait(entries.AsSpan(0, count), milliseconds);
+
+    /// <summary>As <see cref="Wait(Entry[], int, int)"/>, over entries that may live on the stack.</summary>
+    public static int Wait(Span<Entry> entries, int milliseconds)
     {
-        int ready = poll(entries, (nuint)count, milliseconds);
+        int count = entries.Length;
+        int ready = poll(ref MemoryMarshal.GetReference(entries), (nuint)count, milliseconds);
         if (ready >= 0)
         {
             return ready;
@@ -63,5 +67,5 @@ internal static class NativePoll
 
     // nfds_t is an unsigned long on Linux; a native-sized argument is right there and harmless where it is narrower.
     [DllImport("libc", SetLastError = true)]
-    private static extern int poll([In, Out] Entry[] fds, nuint nfds, int timeout);
+    private static extern int poll(ref Entry fds, nuint nfds, int timeout);
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Threading;
@@ -6,11 +7,11 @@ namespace PsSockets;
 
 /// <summary>
 /// Waiting for a socket to be ready: poll(2) in slices, so that a time limit or Ctrl+C ends the wait,
-/// and the OS calls that follow never block.
+/// and the OS calls that follow never block. A stop wakes the poll at once through <see cref="StopSignal"/>.
 /// </summary>
 public sealed partial class PsSocket
 {
-    // A stop (Ctrl+C) is seen within one slice; a time limit cuts the last slice short.
+    // A time limit cuts the last slice short; a stop is seen at once, or within one slice where there is no StopSignal.
     internal const int PollSliceMicroseconds = 100_000;
     private const int SpinMicroseconds = 200;
     private static readonly long s_spinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
@@ -25,13 +26,58 @@ public sealed partial class PsSocket
             return;
         }
         long started = Stopwatch.GetTimestamp();
-        while (!Socket.Poll(deadline.SliceMicroseconds(PollSliceMicroseconds), mode) && !ErrorPending())
+        using (var stop = StopSignal.Start(deadline.NonBlocking ? CancellationToken.None : deadline.CallerToken))
         {
-            deadline.ThrowIfOver();
+            bool signalled = false;
+            while (!Poll(deadline.SliceMicroseconds(PollSliceMicroseconds), mode, stop, ref signalled) && !ErrorPending())
+            {
+                deadline.ThrowIfOver();
+            }
         }
         if (reading)
         {
             _peerAnswersFast = Stopwatch.GetTimestamp() - started < s_spinTicks;
+        }
+    }
+
+    /// <summary>
+    /// poll(2) on the socket and on the stop signal: true when the socket is ready (an error or a hang-up counts:
+    /// the call that follows reports it). <paramref name="signalled"/> says the signal woke the poll: a stop of our
+    /// caller's ends the wait; another caller's must not wake this one again until that caller takes it down, so
+    /// the next poll leaves the signal out.
+    /// </summary>
+    private bool Poll(int microseconds, SelectMode mode, in StopSignal.Watch stop, ref bool signalled)
+    {
+        int signal = signalled ? -1 : stop.Descriptor;
+        signalled = false;
+        if (signal < 0)
+        {
+            return Socket.Poll(microseconds, mode);
+        }
+        var handle = Socket.SafeHandle;
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added); // the descriptor cannot be closed and reused while we poll it
+            Span<NativePoll.Entry> entries =
+            [
+                new() { Fd = (int)handle.DangerousGetHandle(), Requested = mode == SelectMode.SelectRead ? NativePoll.Events.In : NativePoll.Events.Out },
+                new() { Fd = signal, Requested = NativePoll.Events.In },
+            ];
+            NativePoll.Wait(entries, microseconds / 1000); // whole milliseconds, as Socket.Poll waits
+            if (entries[0].Returned != NativePoll.Events.None)
+            {
+                return true;
+            }
+            signalled = entries[1].Returned != NativePoll.Events.None;
+            return false;
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
         }
     }
 

@@ -39,7 +39,7 @@ public sealed class SelectResult
 /// </summary>
 public static class SocketSelector
 {
-    // The OS wait is cut into slices so that a stop (Ctrl+C) is seen within this time.
+    // The OS wait is cut into slices; a stop (Ctrl+C) wakes it at once (StopSignal), or where it cannot, within a slice.
     private const int SliceMilliseconds = 100;
 
     public static SelectResult Select(IReadOnlyList<PsSocket> read, IReadOnlyList<PsSocket> write,
@@ -47,12 +47,15 @@ public static class SocketSelector
     {
         var watched = new WatchList(read, write, error);
         long deadline = timeout is { } t ? Deadline.TimestampAfter(t) : long.MaxValue;
+        using var stop = StopSignal.Start(token);
+        bool signalled = false;
         while (true)
         {
             token.ThrowIfCancellationRequested();
             int wait = watched.ReadyWithoutWaiting ? 0 : Milliseconds(deadline);
+            // Another caller's stop woke the last poll: leave the signal out of this one rather than wake again.
             // Every event poll(2) returns maps to a set (see WatchList.Result), so one is enough to end the wait.
-            if (watched.Poll(wait) > 0 || watched.ReadyWithoutWaiting || Stopwatch.GetTimestamp() >= deadline)
+            if (watched.Poll(wait, signalled ? -1 : stop.Descriptor, out signalled) > 0 || watched.ReadyWithoutWaiting || Stopwatch.GetTimestamp() >= deadline)
             {
                 return watched.Result();
             }
@@ -94,7 +97,7 @@ public static class SocketSelector
             _readOrder = Add(read, WantRead, seen, ref _count);
             _writeOrder = Add(write, WantWrite, seen, ref _count);
             _errorOrder = Add(error, WantError, seen, ref _count);
-            _entries = new NativePoll.Entry[_count];
+            _entries = new NativePoll.Entry[_count + 1]; // the last one for the stop signal
             for (int i = 0; i < _count; i++)
             {
                 var socket = _sockets[i];
@@ -112,14 +115,18 @@ public static class SocketSelector
         /// <summary>True when the answer is known without the OS: a socket is closed or failed, or has a readable buffer.</summary>
         public bool ReadyWithoutWaiting { get; }
 
-        /// <summary>One OS wait; the number of sockets with events.</summary>
-        public int Poll(int milliseconds)
+        /// <summary>One OS wait, woken too by the stop signal (a descriptor, or -1); the number of sockets with events.</summary>
+        public int Poll(int milliseconds, int stopSignal, out bool signalled)
         {
-            if (NativePoll.Available)
+            signalled = false;
+            if (!NativePoll.Available)
             {
-                return NativePoll.Wait(_entries, _count, milliseconds);
+                return SelectFallback(milliseconds);
             }
-            return SelectFallback(milliseconds);
+            _entries[_count] = new NativePoll.Entry { Fd = stopSignal, Requested = Events.In };
+            int ready = NativePoll.Wait(_entries, _count + 1, milliseconds);
+            signalled = _entries[_count].Returned != Events.None;
+            return signalled ? ready - 1 : ready;
         }
 
         /// <summary>

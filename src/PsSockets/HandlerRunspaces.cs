@@ -109,7 +109,9 @@ internal sealed class HandlerRunspaces : IDisposable
 
     private void GoToLocation(Runspace runspace)
     {
-        if (_location is null)
+        // A new or reset runspace starts in the process's current directory: going there again would cost
+        // about a millisecond of provider work per client.
+        if (_location is null || string.Equals(_location, Environment.CurrentDirectory, StringComparison.Ordinal))
         {
             return;
         }

@@ -143,7 +143,8 @@ internal sealed class LengthPrefixFraming(LengthPrefix prefix, int maxMessageSiz
     private int MessageLength(ReadOnlySpan<byte> header)
     {
         ulong length = prefix.Read(header) ?? throw new SocketOperationException(SocketFailure.InvalidLengthPrefix,
-            $"Cannot receive {Describe()}: the prefix '{System.Text.Encoding.ASCII.GetString(header)}' is not {prefix.Size} ASCII digits. Nothing was consumed.", target);
+            $"Cannot receive {Describe()}: the {prefix.Size} bytes where the prefix should be are not all ASCII digits. "
+            + "Nothing was consumed: Receive-SocketData -Peek -AsHexDump shows what came.", target); // never the bytes themselves: they may be anyone's payload
         if (length > (ulong)maxMessageSize)
         {
             throw new SocketOperationException(SocketFailure.MessageTooLarge,

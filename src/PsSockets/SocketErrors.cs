@@ -5,8 +5,16 @@ namespace PsSockets.Commands;
 /// <summary>Core failures as ErrorRecords: the failure is the error id, the category follows from it.</summary>
 internal static class SocketErrors
 {
-    public static ErrorRecord ToRecord(SocketOperationException e) =>
-        new(e, e.ErrorId, Category(e.Failure), e.Target);
+    public static ErrorRecord ToRecord(SocketOperationException e)
+    {
+        var record = new ErrorRecord(e, e.ErrorId, Category(e.Failure), e.Target);
+        if (e.Target is Datagram datagram)
+        {
+            // The error view shows the target's name, and a datagram's text is its payload: name it by size and sender instead.
+            record.CategoryInfo.TargetName = $"a datagram of {datagram.SentLength} bytes from {PsSocket.FormatEndPoint(datagram.RemoteEndPoint)}";
+        }
+        return record;
+    }
 
     public static ErrorCategory Category(SocketFailure failure) => failure switch
     {

@@ -15,6 +15,8 @@ public abstract class SocketCmdlet : PSCmdlet, IDisposable
     internal const double MaxTimeout = 2_000_000;
 
     private readonly CancellationTokenSource _stopping = new();
+    private bool? _verboseWanted;
+    private bool? _debugWanted;
 
     protected CancellationToken StopToken => _stopping.Token;
 
@@ -43,6 +45,49 @@ public abstract class SocketCmdlet : PSCmdlet, IDisposable
         MyInvocation.BoundParameters.ContainsKey(parameterName) ? TimeSpan.FromSeconds(seconds) : null;
 
     protected bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
+
+    /// <summary>
+    /// True when this call's verbose messages are shown (-Verbose, or $VerbosePreference); asked before a message is
+    /// formatted, and once per call, so an unasked message costs nothing. -Debug alone does not count: the engine
+    /// would have every verbose message ask "Continue with this operation?" under it, where a host can prompt.
+    /// </summary>
+    protected bool VerboseWanted => _verboseWanted ??= Flag("Verbose") ?? PreferenceShows("VerbosePreference");
+
+    /// <summary>True when this call's debug messages are shown (-Debug or $DebugPreference): the only way payload bytes are ever written.</summary>
+    protected bool DebugWanted => _debugWanted ??= Flag("Debug") ?? PreferenceShows("DebugPreference");
+
+    /// <summary>
+    /// After one transfer: with -Verbose the call and its sizes (never the bytes), as <c>send(#3, 5 bytes) -> 5</c>;
+    /// with -Debug also the first bytes of <paramref name="payload"/> (<see cref="PayloadDump"/>).
+    /// Callers check <see cref="VerboseWanted"/> or <see cref="DebugWanted"/> before building the texts.
+    /// </summary>
+    protected void WriteTransfer(string call, PsSocket socket, string asked, string result, ReadOnlySpan<byte> payload)
+    {
+        WriteTransfer(call, socket, asked, result);
+        if (DebugWanted)
+        {
+            WriteDebug(PayloadDump.Of($"{call}(#{socket.Id})", payload));
+        }
+    }
+
+    /// <summary>As the other overload, for a transfer whose bytes were never in hand (a file or a stream): sizes only.</summary>
+    protected void WriteTransfer(string call, PsSocket socket, string asked, string result)
+    {
+        if (VerboseWanted)
+        {
+            WriteVerbose($"{call}(#{socket.Id}, {asked}) -> {result}");
+        }
+    }
+
+    /// <summary>True when a transfer is to be told of: <see cref="VerboseWanted"/> or <see cref="DebugWanted"/>.</summary>
+    protected bool TransferWanted => VerboseWanted || DebugWanted;
+
+    private bool? Flag(string name) =>
+        MyInvocation.BoundParameters.TryGetValue(name, out object? value) ? LanguagePrimitives.IsTrue(value) : null;
+
+    private bool PreferenceShows(string variable) =>
+        LanguagePrimitives.TryConvertTo(SessionState.PSVariable.GetValue(variable), out ActionPreference preference)
+        && preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
 
     /// <summary>Writes a socket's failure as this item's error; the pipeline goes on.</summary>
     protected void WriteSocketError(SocketOperationException e) => WriteError(SocketErrors.ToRecord(e));

@@ -95,7 +95,12 @@ public sealed class InvokeSocketRequestCommand : SocketCmdlet
             RequestDatagram(timeout);
             return;
         }
-        Socket.Send(Frame(MessageBytes.Payload(Request, Encoding)), timeout, StopToken);
+        var request = Frame(MessageBytes.Payload(Request, Encoding));
+        Socket.Send(request, timeout, StopToken);
+        if (TransferWanted)
+        {
+            WriteTransfer("send", Socket, $"{request.Length} bytes", $"{request.Length}", request);
+        }
         if (ParameterSetName == ToEndSet)
         {
             Socket.Shutdown(SocketShutdown.Send);
@@ -108,6 +113,13 @@ public sealed class InvokeSocketRequestCommand : SocketCmdlet
             LengthPrefixSet => new LengthPrefixFraming(_prefix!.Value, _limit ?? Socket.MaxMessageSize, Socket),
             _ => new ToEndFraming(),
         };
+        if (TransferWanted)
+        {
+            var bytes = Socket.Receive(framing, peek: false, timeout, StopToken, PsSocket.AsBytes, _limit);
+            WriteTransfer("recv", Socket, framing.Describe(), $"{bytes.Length} bytes", bytes);
+            WriteObject(AsByteArray ? bytes : PsSocket.AsText(Encoding)(bytes));
+            return;
+        }
         object answer = AsByteArray
             ? Socket.Receive(framing, peek: false, timeout, StopToken, PsSocket.AsBytes, _limit)
             : Socket.Receive(framing, peek: false, timeout, StopToken, PsSocket.AsText(Encoding), _limit);
@@ -128,8 +140,17 @@ public sealed class InvokeSocketRequestCommand : SocketCmdlet
             throw new SocketOperationException(SocketFailure.InvalidArgument,
                 $"Cannot frame a request on {Socket}: it is a datagram socket, where the request is one datagram and the answer the next one; leave out -Count, -Line, -Delimiter, -LengthPrefix and -ToEnd.", Socket);
         }
-        Socket.SendDatagram(MessageBytes.Payload(Request, Encoding), to: null, timeout, StopToken);
+        var request = MessageBytes.Payload(Request, Encoding);
+        Socket.SendDatagram(request, to: null, timeout, StopToken);
+        if (TransferWanted)
+        {
+            WriteTransfer("send", Socket, $"{request.Length} bytes", $"{request.Length}", request);
+        }
         var answer = Socket.ReceiveDatagram(maxSize: null, peek: false, timeout, StopToken, Encoding);
+        if (TransferWanted)
+        {
+            WriteTransfer("recv", Socket, "a datagram", $"{answer.Length}", answer.Data);
+        }
         WriteObject(AsByteArray ? answer.Data : answer.Text);
     }
 

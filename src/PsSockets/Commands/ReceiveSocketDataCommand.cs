@@ -159,7 +159,7 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
             {
                 message = receiveOne();
             }
-            catch (SocketOperationException e) when (e.Failure == SocketFailure.PeerClosed && Socket.BytesBuffered == 0)
+            catch (SocketOperationException e) when (e.Failure == SocketFailure.PeerClosed)
             {
                 WriteVerbose($"The peer closed {Socket}: end of the messages.");
                 return;
@@ -185,6 +185,10 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
         do
         {
             var datagram = Socket.ReceiveDatagram(max, Peek, timeout, StopToken, Encoding);
+            if (TransferWanted)
+            {
+                WriteTransfer("recvfrom", Socket, max is null ? "a datagram" : $"{max}", $"{datagram.Length} from {PsSocket.FormatEndPoint(datagram.RemoteEndPoint)}{(datagram.Truncated ? " (truncated)" : "")}", datagram.Data);
+            }
             if (datagram.Truncated)
             {
                 WriteSocketError(Truncated(datagram, max));
@@ -209,15 +213,45 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
         string path = FileArguments.ForWriting(this, OutFile!);
         long? count = ParameterSetName == CountSet ? Count : null;
         var progress = new TransferProgress(this, $"Receiving {path} from {PsSocket.FormatEndPoint(Socket.RemoteEndPoint)}", count);
+        long received;
         using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 1))
         {
-            Socket.ReceiveToStream(file, count, BoundTimeout(Timeout), StopToken, progress.Report);
+            received = Socket.ReceiveToStream(file, count, BoundTimeout(Timeout), StopToken, progress.Report);
         }
         progress.Complete();
+        if (VerboseWanted)
+        {
+            WriteTransfer("recv", Socket, count is null ? $"to the end of the stream, into {path}" : $"{count} bytes into {path}", $"{received}");
+        }
         if (PassThru)
         {
             WriteObject(InvokeProvider.Item.Get(path), enumerateCollection: true);
         }
+    }
+
+    /// <summary>
+    /// With -Verbose or -Debug, each message is received as bytes, told of (its size; its first bytes with -Debug),
+    /// then made what the parameters ask for: the same output, and only then the cost of telling.
+    /// </summary>
+    private Func<object> Told(Func<byte[]> receive, Framing framing)
+    {
+        var text = PsSocket.AsText(Encoding);
+        string asked = (ParameterSetName == AvailableSet ? $"{BufferSize}" : framing.Describe()) + (Peek ? ", MSG_PEEK" : "");
+        return () =>
+        {
+            byte[] message;
+            try
+            {
+                message = receive();
+            }
+            catch (SocketOperationException e) when (e.Failure == SocketFailure.PeerClosed)
+            {
+                WriteTransfer("recv", Socket, asked, "0 (peer closed)");
+                throw;
+            }
+            WriteTransfer("recv", Socket, asked, ParameterSetName is AvailableSet or CountSet ? $"{message.Length}" : $"{message.Length} bytes", message);
+            return AsHexDump ? PsSocket.AsHexDump(message) : AsByteArray ? message : text(message);
+        };
     }
 
     /// <summary>One receive as the parameters ask, set up once per socket: -Continuous then pays per message for the receive alone.</summary>
@@ -237,6 +271,10 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
             LengthPrefixSet => new LengthPrefixFraming(new LengthPrefix(LengthPrefix, LengthPrefixFormat), limit ?? socket.MaxMessageSize, socket),
             _ => new ToEndFraming(),
         };
+        if (TransferWanted)
+        {
+            return Told(() => socket.Receive(framing, peek, timeout, token, PsSocket.AsBytes, limit), framing);
+        }
         if (AsHexDump)
         {
             return () => socket.Receive(framing, peek, timeout, token, PsSocket.AsHexDump, limit);

@@ -181,10 +181,10 @@ public sealed class SendSocketDataCommand : SocketCmdlet
     private void SendFile(string path)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-        SendStream(file, $"Sending {path} to {PsSocket.FormatEndPoint(Socket.RemoteEndPoint)}");
+        SendStream(file, $"Sending {path} to {PsSocket.FormatEndPoint(Socket.RemoteEndPoint)}", path);
     }
 
-    private void SendStream(Stream stream, string? activity = null)
+    private void SendStream(Stream stream, string? activity = null, string? path = null)
     {
         long? length = stream.CanSeek ? stream.Length - stream.Position : null;
         if (_prefix is { } prefix)
@@ -193,8 +193,12 @@ public sealed class SendSocketDataCommand : SocketCmdlet
                 "A stream sent with -LengthPrefix must know its length (a seekable stream such as a file or a MemoryStream).", nameof(InputObject)), Socket));
         }
         var progress = new TransferProgress(this, activity ?? $"Sending to {PsSocket.FormatEndPoint(Socket.RemoteEndPoint)}", length);
-        Socket.SendStream(stream, length, BoundTimeout(Timeout), StopToken, progress.Report);
+        long sent = Socket.SendStream(stream, length, BoundTimeout(Timeout), StopToken, progress.Report);
         progress.Complete();
+        if (VerboseWanted)
+        {
+            WriteTransfer("send", Socket, path is null ? "a stream" : $"file {path}", $"{sent}");
+        }
         if (_delimiter is not null)
         {
             Send(_delimiter);
@@ -213,7 +217,13 @@ public sealed class SendSocketDataCommand : SocketCmdlet
         var trailer = _delimiter ?? [];
         if (Socket.IsDatagram)
         {
-            Socket.SendDatagram(Framed ? MessageBytes.Join(header, data.Span, trailer) : data, _destination, BoundTimeout(Timeout), StopToken);
+            var datagram = Framed ? MessageBytes.Join(header, data.Span, trailer) : data;
+            Socket.SendDatagram(datagram, _destination, BoundTimeout(Timeout), StopToken);
+            if (TransferWanted)
+            {
+                WriteTransfer(_destination is null ? "send" : "sendto", Socket,
+                    _destination is null ? $"{datagram.Length} bytes" : $"{datagram.Length} bytes, {PsSocket.FormatEndPoint(_destination)}", $"{datagram.Length}", datagram.Span);
+            }
             return;
         }
         if (data.Length <= StreamChunk)
@@ -221,9 +231,14 @@ public sealed class SendSocketDataCommand : SocketCmdlet
             Send(MessageBytes.Join(header, data.Span, trailer));
             return;
         }
-        var progress = new TransferProgress(this, $"Sending to {PsSocket.FormatEndPoint(Socket.RemoteEndPoint)}", header.Length + data.Length + trailer.Length);
+        long total = header.Length + data.Length + trailer.Length;
+        var progress = new TransferProgress(this, $"Sending to {PsSocket.FormatEndPoint(Socket.RemoteEndPoint)}", total);
         Socket.Send(header, data, trailer, BoundTimeout(Timeout), StopToken, progress.Report);
         progress.Complete();
+        if (TransferWanted)
+        {
+            WriteTransfer("send", Socket, $"{total} bytes", $"{total}", MessageBytes.Join(header, data.Span[..PayloadDump.MaxBytes], []));
+        }
     }
 
     private void Send(ReadOnlyMemory<byte> data)
@@ -231,10 +246,16 @@ public sealed class SendSocketDataCommand : SocketCmdlet
         if (data.Length < TransferProgress.Threshold)
         {
             Socket.Send(data, BoundTimeout(Timeout), StopToken);
-            return;
         }
-        var progress = new TransferProgress(this, $"Sending to {PsSocket.FormatEndPoint(Socket.RemoteEndPoint)}", data.Length);
-        Socket.Send(data, BoundTimeout(Timeout), StopToken, progress.Report);
-        progress.Complete();
+        else
+        {
+            var progress = new TransferProgress(this, $"Sending to {PsSocket.FormatEndPoint(Socket.RemoteEndPoint)}", data.Length);
+            Socket.Send(data, BoundTimeout(Timeout), StopToken, progress.Report);
+            progress.Complete();
+        }
+        if (TransferWanted)
+        {
+            WriteTransfer("send", Socket, $"{data.Length} bytes", $"{data.Length}", data.Span);
+        }
     }
 }

@@ -16,6 +16,15 @@ public sealed record ScriptResult(Collection<PSObject> Output, IReadOnlyList<Err
     /// <summary>What the script wrote with Write-Progress, in order.</summary>
     public IReadOnlyList<ProgressRecord> Progress { get; init; } = [];
 
+    /// <summary>The verbose, debug and warning messages, in order, each stream apart.</summary>
+    public IReadOnlyList<string> Verbose { get; init; } = [];
+
+    /// <inheritdoc cref="Verbose"/>
+    public IReadOnlyList<string> Debug { get; init; } = [];
+
+    /// <inheritdoc cref="Verbose"/>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public object? Single => Output.Count == 1 ? Output[0]?.BaseObject : throw new InvalidOperationException($"Expected one output object, got {Output.Count}: {Describe()}");
 
     public IEnumerable<object?> Values => Output.Select(o => o?.BaseObject);
@@ -66,7 +75,13 @@ public sealed class PsSession : IDisposable
         {
             failure = e;
         }
-        return new ScriptResult(output, ps.Streams.Error.ToList(), failure) { Progress = ps.Streams.Progress.ToList() };
+        return new ScriptResult(output, ps.Streams.Error.ToList(), failure)
+        {
+            Progress = ps.Streams.Progress.ToList(),
+            Verbose = ps.Streams.Verbose.Select(r => r.Message).ToList(),
+            Debug = ps.Streams.Debug.Select(r => r.Message).ToList(),
+            Warnings = ps.Streams.Warning.Select(r => r.Message).ToList(),
+        };
     }
 
     /// <summary>Sets a variable in the session, for objects a script needs ($ready, a hash).</summary>

@@ -172,6 +172,19 @@ public sealed class StopAndTimeoutLeakTests : SocketTestBase
             slowest = outcome.StopTook > slowest ? outcome.StopTook : slowest;
         }
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{times} stops of '{call}': the slowest took {slowest.TotalMilliseconds:0.0} ms"));
+        Assert.Equal("0", StopSignalCount());
+    }
+
+    /// <summary>
+    /// How many stops the process's stop signal (an eventfd that wakes waiting polls) holds: each stop raises it once and
+    /// its wait lowers it once, so it is down after every stop; one left up would wake every later wait for nothing.
+    /// </summary>
+    private static string StopSignalCount()
+    {
+        var core = AppDomain.CurrentDomain.GetAssemblies().Single(a => a.GetName().Name == "PsSockets.Core");
+        var field = core.GetType("PsSockets.StopSignal", throwOnError: true)!.GetField("s_descriptor", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+        int descriptor = (int)field.GetValue(null)!;
+        return System.IO.File.ReadLines($"/proc/self/fdinfo/{descriptor}").Single(l => l.StartsWith("eventfd-count:", StringComparison.Ordinal))["eventfd-count:".Length..].Trim();
     }
 
     /// <summary>Runs a loop of calls that each time out, collecting their errors in $failed: each must be OperationTimeout.</summary>

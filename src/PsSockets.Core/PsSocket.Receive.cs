@@ -121,6 +121,7 @@ public sealed partial class PsSocket
     /// <summary>One recv into <paramref name="space"/> (through TLS on a TLS socket), counted; 0 marks the peer closed.</summary>
     private int ReceiveInto(Memory<byte> space, in Deadline deadline)
     {
+        ThrowIfFailedOrConnecting("receive from");
         int received;
         try
         {
@@ -162,7 +163,10 @@ public sealed partial class PsSocket
     private void ThrowIfCannotReceive()
     {
         ThrowIfClosed();
-        ThrowIfFailedOrConnecting("receive from");
+        if (_buffer.Count == 0)
+        {
+            ThrowIfFailedOrConnecting("receive from"); // with bytes buffered, a failed socket still hands them out (ReceiveInto stops at the OS)
+        }
         if (_listening)
         {
             throw new SocketOperationException(SocketFailure.NotConnected, $"Cannot receive on {this}: it is a listener; accept a connection first.", this);

@@ -246,7 +246,7 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
             ObjectDisposedException => new SocketOperationException(SocketFailure.SocketClosed, $"Cannot {doing} {this}: it was closed.", this),
             SocketException { SocketErrorCode: SocketError.OperationAborted } when IsClosed =>
                 new SocketOperationException(SocketFailure.SocketClosed, $"Cannot {doing} {this}: it was closed.", this),
-            SocketException se => SocketOperationException.FromSocketError(se, $"{doing} {this}", this),
+            SocketException se => OsFailure(se, doing),
             System.IO.IOException or System.Security.Authentication.AuthenticationException =>
                 new SocketOperationException(SocketFailure.TlsFailed, $"Cannot {doing} {this}: its TLS session failed: {TlsFailureText.Of(e)}", this, e),
             _ => throw e.Rethrow(),

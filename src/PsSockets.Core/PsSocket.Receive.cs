@@ -186,7 +186,8 @@ public sealed partial class PsSocket
             1 => " The 1 byte that did arrive stays buffered.",
             int n => $" The {n} bytes that did arrive stay buffered.",
         };
-        return EndedEarly(framing.Describe(), kept);
+        int missing = framing.SizeHint(_buffer.Span);
+        return EndedEarly(framing.Describe(), missing > 0 ? $"{kept} It needed {missing} more byte{(missing == 1 ? "" : "s")}." : kept);
     }
 
     private SocketOperationException EndedEarly(string what, string afterwards)

@@ -25,14 +25,15 @@ public sealed class FaultTests : SocketTestBase
 
     public FaultTests(PsSession ps) : base(ps) => ps.Run(Bystander).Ok();
 
-    [Fact]
-    public void APeerThatResetsWhileWeSendEndsTheSendWithConnectionResetAndTheCountThatWent()
+    [Theory]
+    [InlineData("Send-SocketData $c ([byte[]]::new(64MB)) -Timeout 30")]
+    [InlineData("Send-SocketData $c -Path $zeros -Timeout 30")] // sendfile(2), which reports errors its own way
+    public void APeerThatResetsWhileWeSendEndsTheSendWithConnectionResetAndTheCountThatWent(string send)
     {
+        using var zeros = new TemporaryFile(64 << 20);
+        Ps.Set("zeros", zeros.Path);
         using var peer = MisbehavingPeer.Listening("--rcvbuf", "65536", "read:1000000", "reset");
-        var result = Ps.Run("""
-            $c = Connect-Socket 127.0.0.1 $args[0]
-            Send-SocketData $c ([byte[]]::new(64MB)) -Timeout 30
-            """, peer.Port);
+        var result = Ps.Run("$c = Connect-Socket 127.0.0.1 $args[0]\n" + send, peer.Port);
         peer.Expect("ACCEPTED");
         Assert.Equal(["1000000", ZerosHash(1_000_000)], peer.Expect("READ"));
         peer.Expect("RESET");
@@ -65,6 +66,10 @@ public sealed class FaultTests : SocketTestBase
 
         AssertError(result, "ConnectionReset", ErrorCategory.ConnectionError, "ReceiveSocketDataCommand");
         Assert.Contains($"127.0.0.1:{peer.Port}", result.OnlyError.ToString());
+        // A reset stream is never passed off as a complete one (after ECONNRESET, Linux's next recv returns 0, as at an orderly end).
+        var toEnd = Ps.Run("Receive-SocketData $c -ToEnd -Timeout 5");
+        AssertError(toEnd, "ConnectionReset", ErrorCategory.ConnectionError, "ReceiveSocketDataCommand");
+        Assert.Empty(toEnd.Output);
         // The 14 bytes of the cut message were read before the reset came: they are still there to look at.
         var kept = Ps.Run("$c.State; $c.BytesBuffered; [Text.Encoding]::ASCII.GetString((Receive-SocketData $c -AsByteArray -Timeout 1)[4..13])").Ok();
         Assert.Equal(["Failed", 14, "first part"], kept.Values.Select(v => v is int i ? (object)i : v!.ToString()));
@@ -87,6 +92,23 @@ public sealed class FaultTests : SocketTestBase
         peer.Resume();
         peer.Expect("RESUMED");
         Assert.Equal(["two", "Connected"], Ps.Run("Receive-SocketData $c -Line -Timeout 10; $c.State.ToString()").Ok().Values);
+        AssertBystanderWorks();
+    }
+
+    [Fact]
+    public void APeerThatClosesInsideALengthPrefixedMessageIsPeerClosedAndWhatArrivedStays()
+    {
+        using var peer = MisbehavingPeer.Listening("prefix:100", "truncate:10:0123456789 and the rest never comes");
+        var result = Ps.Run("""
+            $c = Connect-Socket 127.0.0.1 $args[0]
+            Receive-SocketData $c -LengthPrefix 4 -Timeout 10
+            """, peer.Port);
+        peer.Expect("ACCEPTED");
+        peer.Expect("SENT");
+        Assert.Equal(["10"], peer.Expect("TRUNCATED"));
+        AssertError(result, "PeerClosed", ErrorCategory.ConnectionError, "ReceiveSocketDataCommand");
+        Assert.Contains("The 14 bytes that did arrive stay buffered. It needed 90 more bytes.", result.OnlyError.ToString());
+        Assert.Equal([14, "0123456789"], Ps.Run("$c.BytesBuffered; (Receive-SocketData $c -Timeout 1).Substring(4)").Ok().Values);
         AssertBystanderWorks();
     }
 

@@ -96,6 +96,45 @@ public sealed class FaultTests : SocketTestBase
     }
 
     [Fact]
+    public void AConnectionThatDiesUnderAPipelineEndsItWithOneErrorInsteadOfOnePerItem()
+    {
+        var result = Ps.Run("""
+            $l = Start-SocketListener -Port 0
+            $c = Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port
+            Close-Socket (Wait-SocketConnection $l -Timeout 5) -Abort
+            $n = 0
+            $Error.Clear()
+            try { 1..2000 | ForEach-Object { $n++; "line $_`n" } | Send-SocketData $c } catch { $failed = $_ }
+            $Error.Count; $n -lt 2000; $failed.FullyQualifiedErrorId; $failed.ToString()
+            """).Ok().Values.ToArray();
+        Assert.Equal([1, true, "ConnectionReset,PsSockets.Commands.SendSocketDataCommand"], result[..3]);
+        Assert.EndsWith("The piped input after it was not sent.", (string)result[3]!);
+        AssertBystanderWorks();
+    }
+
+    [Fact]
+    public void PipedRequestsStopAtTheFirstUnansweredOneSoNoLaterAnswerIsTakenForAnEarlierRequest()
+    {
+        using var peer = MisbehavingPeer.Listening("read:5", "send:PONG\\n", "stall", "readall");
+        var result = Ps.Run("""
+            $c = Connect-Socket 127.0.0.1 $args[0]
+            $Error.Clear()
+            try { 'PING', 'PING', 'PING' | Invoke-SocketRequest $c -Line -Timeout 0.3 } catch { $failed = $_ }
+            $Error.Count; $failed.FullyQualifiedErrorId
+            Close-Socket $c
+            """, peer.Port).Ok();
+        Assert.Equal(["PONG", 1, "OperationTimeout,PsSockets.Commands.InvokeSocketRequestCommand"], result.Values);
+        peer.Expect("ACCEPTED");
+        peer.Expect("READ");
+        peer.Expect("SENT");
+        peer.Expect("STALLED");
+        peer.Resume();
+        peer.Expect("RESUMED");
+        Assert.Equal("5", peer.Expect("EOF")[0]); // the second PING, and not the third
+        AssertBystanderWorks();
+    }
+
+    [Fact]
     public void APeerThatClosesInsideALengthPrefixedMessageIsPeerClosedAndWhatArrivedStays()
     {
         using var peer = MisbehavingPeer.Listening("prefix:100", "truncate:10:0123456789 and the rest never comes");

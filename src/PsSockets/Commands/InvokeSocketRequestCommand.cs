@@ -75,6 +75,8 @@ public sealed class InvokeSocketRequestCommand : SocketCmdlet
     private byte[]? _delimiter;
     private int? _limit;
 
+    protected override PsSocket? ItemSocket => Socket;
+
     protected override void Begin()
     {
         _limit = IsBound(nameof(MaxMessageSize)) ? MaxMessageSize : null;

@@ -81,6 +81,8 @@ public sealed class SendSocketDataCommand : SocketCmdlet
 
     private bool Framed => _prefix is not null || _delimiter is not null;
 
+    protected override PsSocket? ItemSocket => Socket;
+
     protected override void Begin()
     {
         _prefix = IsBound(nameof(LengthPrefix)) ? new LengthPrefix(LengthPrefix, LengthPrefixFormat) : null;

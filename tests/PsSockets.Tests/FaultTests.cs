@@ -275,6 +275,27 @@ public sealed class FaultTests : SocketTestBase
     }
 
     [Fact]
+    public void AClientThatResetsBeforeItIsAcceptedIsStillAcceptedAndSaysSoAndTheListenerGoesOn()
+    {
+        Ps.Run("$l = Start-SocketListener -Port 0").Ok();
+        int port = Convert.ToInt32(Ps.Run("$l.LocalEndPoint.Port").Ok().Single, System.Globalization.CultureInfo.InvariantCulture);
+        using (var gone = MisbehavingPeer.Connecting(port, "reset"))
+        {
+            gone.Expect("RESET");
+        }
+        var result = Ps.Run("""
+            $a = Wait-SocketConnection $l -Timeout 5
+            Receive-SocketData $a -Timeout 5 -ErrorAction SilentlyContinue -ErrorVariable failed
+            $failed[0].FullyQualifiedErrorId; $a.State.ToString()
+            $next = Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port
+            $b = Wait-SocketConnection $l -Timeout 5
+            Send-SocketData $next 'next'; Receive-SocketData $b -Count 4 -Timeout 5
+            """).Ok();
+        Assert.Equal(["ConnectionReset,PsSockets.Commands.ReceiveSocketDataCommand", "Failed", "next"], result.Values);
+        AssertBystanderWorks();
+    }
+
+    [Fact]
     public void AListenerOnAPortOrPathThatIsTakenIsAddressInUseAndTheHolderIsUntouched()
     {
         using var holder = MisbehavingPeer.Listening("send:still mine");

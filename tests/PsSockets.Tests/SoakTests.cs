@@ -130,7 +130,7 @@ public sealed class SoakTests : SocketTestBase
         report.Line($"- Server: accepted {counters[0]}, completed {counters[1]}, failed {counters[2]}, interrupted {counters[3]}; its newest errors: " +
             string.Join(", ", faultIds.GroupBy(id => id).Select(g => $"{g.Key} {g.Count()}")) + $"; after Stop-SocketServer: {stopped[0]}, Get-Socket {stopped[1]}, clients {stopped[2]}.");
         report.Line($"- Descriptors: {before.Descriptors} before, {report.Peak.Descriptors} at most, {after.Descriptors} after; other than assemblies: {leakableBefore} before, {leakableAfter} after (at most +{DescriptorSlack}). New: {newDescriptors}");
-        report.Line($"- Threads: {before.Threads} before, {report.Peak.Threads} at most, {threadsAfter} {settling.Elapsed.TotalSeconds:0} s after the stop (at most +{ThreadSlack}, within 60 s). New then: {newThreads}");
+        report.Line($"- Threads: {before.Threads} before, {report.Peak.Threads} at most, {threadsAfter} after, {settling.Elapsed.TotalSeconds:0} s after the stop (at most +{ThreadSlack}, within 60 s). New then: {newThreads}");
         report.Line($"- Managed memory (alive, after a full collection): {before.ManagedMiB} MiB before, {report.Peak.ManagedMiB} MiB at most, {after.ManagedMiB} MiB after the server was let go (at most +{MemorySlack >> 20} MiB).");
         report.Line($"- Report: {report.FilePath}");
 

@@ -15,13 +15,14 @@ ones; each session is one connection whose first line names its kind (the server
                                                              (server: Send-SocketData of a stream)
 
 Every session ends with the client reading to the end of the stream: nothing may follow the last answer.
-The misbehaving sessions use misbehaving_peer.py's steps (written once for the whole suite):
+The misbehaving sessions use misbehaving_peer.py's steps (written once for the whole suite); each fault
+worker cycles through them in this order:
 
     drip-line       an echo session whose line arrives one byte every 10 ms: still answered right
-    drip-prefix     a hash session whose prefix and message arrive one byte every 10 ms: still answered right
     reset           upload N, part of the bytes, then a reset (SO_LINGER 0): the server drops it
-    stall           upload N, part of the bytes, then silence: the server gives up after SERVER_TIMEOUT and closes
     truncate        hash, a prefix announcing 100 bytes, 40 of them, then FIN: the server closes without answering
+    drip-prefix     a hash session whose prefix and message arrive one byte every 10 ms: still answered right
+    stall           upload N, part of the bytes, then silence: the server gives up after SERVER_TIMEOUT and closes
 
 Sessions that must succeed (the well-behaved and the drip ones) count an error for any wrong byte, missing
 answer or failure; reset, stall and truncate sessions count as faults, and as a "surprise" only when the

@@ -247,7 +247,7 @@ public sealed class FaultTests : SocketTestBase
     }
 
     [Fact]
-    public void ConnectsBeyondAFullBacklogTimeOutClearlyAndAClientStillWaitingGetsInOnceThereIsRoom()
+    public async Task ConnectsBeyondAFullBacklogTimeOutClearlyAndAClientStillWaitingGetsInOnceThereIsRoom()
     {
         var result = Ps.Run(FullBacklog + """
 
@@ -269,7 +269,7 @@ public sealed class FaultTests : SocketTestBase
             $latecomer = Wait-SocketConnection $full -Timeout 20
             Receive-SocketData $latecomer -Count 13 -Timeout 10
             """).Ok();
-        using var client = late.Wait(TimeSpan.FromSeconds(30)) ? late.Result : throw new TimeoutException("the late client never connected");
+        using var client = await late.WaitAsync(TimeSpan.FromSeconds(30)); // a TimeoutException says the late client never got in
         Assert.Equal(Enumerable.Repeat("queued", int.Parse(values[3]!, System.Globalization.CultureInfo.InvariantCulture)).Append("late but here"), served.Values.Select(v => v?.ToString()).Where(v => v != null));
         AssertBystanderWorks();
     }

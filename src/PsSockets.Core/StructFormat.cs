@@ -220,6 +220,10 @@ public sealed class StructFormat
                 break;
             case 'e' or 'f' or 'd':
                 double real = Real(code, value);
+                if (double.IsFinite(real) && (code == 'e' ? Half.IsInfinity((Half)real) : code == 'f' && float.IsInfinity((float)real)))
+                {
+                    throw new StructFormatException($"Format '{code}' cannot hold {real.ToString(CultureInfo.InvariantCulture)}: it is too large for a {(code == 'e' ? 16 : 32)}-bit float (it would become infinity).");
+                }
                 if (code == 'e') { if (_littleEndian) BinaryPrimitives.WriteHalfLittleEndian(b, (Half)real); else BinaryPrimitives.WriteHalfBigEndian(b, (Half)real); }
                 else if (code == 'f') { if (_littleEndian) BinaryPrimitives.WriteSingleLittleEndian(b, (float)real); else BinaryPrimitives.WriteSingleBigEndian(b, (float)real); }
                 else { if (_littleEndian) BinaryPrimitives.WriteDoubleLittleEndian(b, real); else BinaryPrimitives.WriteDoubleBigEndian(b, real); }

@@ -149,6 +149,12 @@ internal sealed class LengthPrefixFraming(LengthPrefix prefix, int maxMessageSiz
             throw new SocketOperationException(SocketFailure.MessageTooLarge,
                 $"Cannot receive {Describe()}: the peer announced {length} bytes, more than MaxMessageSize ({maxMessageSize}). Nothing was consumed or allocated.", target);
         }
+        if (length > (ulong)(Array.MaxLength - prefix.Size))
+        {
+            // Within a MaxMessageSize near 2 GiB, but the prefix and the message would not fit in one array (prefix + length overflowed).
+            throw new SocketOperationException(SocketFailure.MessageTooLarge,
+                $"Cannot receive {Describe()}: the peer announced {length} bytes, more than one message in memory can hold. Nothing was consumed or allocated.", target);
+        }
         return (int)length;
     }
 }

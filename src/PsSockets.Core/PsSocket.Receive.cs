@@ -20,6 +20,9 @@ public sealed partial class PsSocket
     // Set when a receive gave up (timeout, would block) on buffered bytes that are not a whole message.
     private volatile bool _bufferWaitsForMore;
 
+    /// <summary>The memory the receive buffer holds: what MaxMessageSize bounds.</summary>
+    internal int BufferCapacity => _buffer.Capacity;
+
     /// <summary>Bytes are buffered and the last receive did not find them too few: a receive will return without the OS.</summary>
     internal bool HasReadableBuffer => (_buffer.Count > 0 && !_bufferWaitsForMore) || _tls is { HasReadable: true };
 
@@ -114,7 +117,7 @@ public sealed partial class PsSocket
         {
             want = Math.Max(want, TlsChannel.RecordPlaintext); // a whole record at once: the rest stays buffered here, where Select-Socket sees it
         }
-        int received = ReceiveInto(_buffer.GetWritable(want), deadline);
+        int received = ReceiveInto(_buffer.GetWritable(want, limit), deadline);
         _buffer.Commit(received);
     }
 

@@ -78,11 +78,11 @@ public sealed class InvokeSocketRequestCommand : SocketCmdlet
     protected override void Begin()
     {
         _limit = IsBound(nameof(MaxMessageSize)) ? MaxMessageSize : null;
-        _prefix = ParameterSetName == LengthPrefixSet ? new LengthPrefix(LengthPrefix, LengthPrefixFormat) : null;
+        _prefix = ParameterSetName == LengthPrefixSet ? FramingArguments.Prefix(this, LengthPrefix, LengthPrefixFormat) : null;
         _delimiter = ParameterSetName switch
         {
             LineSet => Encoding.GetBytes(Socket.NewLine),
-            DelimiterSet => MessageBytes.Delimiter(Delimiter, Encoding),
+            DelimiterSet => FramingArguments.Delimiter(this, Delimiter, Encoding),
             _ => null,
         };
     }

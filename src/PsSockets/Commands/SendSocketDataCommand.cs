@@ -83,13 +83,13 @@ public sealed class SendSocketDataCommand : SocketCmdlet
 
     protected override void Begin()
     {
-        _prefix = IsBound(nameof(LengthPrefix)) ? new LengthPrefix(LengthPrefix, LengthPrefixFormat) : null;
+        _prefix = IsBound(nameof(LengthPrefix)) ? FramingArguments.Prefix(this, LengthPrefix, LengthPrefixFormat) : null;
         if (Line && Delimiter is not null)
         {
             ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Line and -Delimiter both end each message; give one of them."),
                 "LineWithDelimiter", ErrorCategory.InvalidArgument, Delimiter));
         }
-        _delimiter = Line ? Encoding.GetBytes(Socket.NewLine) : Delimiter is null ? null : MessageBytes.Delimiter(Delimiter, Encoding);
+        _delimiter = Line ? Encoding.GetBytes(Socket.NewLine) : Delimiter is null ? null : FramingArguments.Delimiter(this, Delimiter, Encoding);
         if (To is not null)
         {
             if (!Socket.IsDatagram)

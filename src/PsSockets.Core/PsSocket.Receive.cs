@@ -113,6 +113,12 @@ public sealed partial class PsSocket
     private void ReceiveOnce(int sizeHint, int limit, in Deadline deadline)
     {
         int want = Math.Min(sizeHint, limit);
+        if ((long)_buffer.Count + want > Array.MaxLength)
+        {
+            // Only within a limit near 2 GiB (-MaxMessageSize 2147483647): the message would not fit in one array.
+            throw new SocketOperationException(SocketFailure.MessageTooLarge,
+                $"Cannot receive {_buffer.Count + (long)want} bytes from {this} as one message: more than one message in memory can hold (2 GiB). The {_buffer.Count} bytes buffered stay buffered.", this);
+        }
         if (_tls is not null)
         {
             want = Math.Max(want, TlsChannel.RecordPlaintext); // a whole record at once: the rest stays buffered here, where Select-Socket sees it

@@ -151,6 +151,20 @@ public sealed class ReceivePathProperties
         }, iter: Runs.Of(300), threads: 1);
     }
 
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(0x7FFF_FFC8)] // one past the largest array
+    public void ACountNoArrayCanHoldIsRefusedWithinTheLargestLimit(int count)
+    {
+        using var pair = new Pair();
+        pair.Send("abc"u8);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<SocketOperationException>(() => pair.Reader.Receive(new CountFraming(count), false, Patience, default, PsSocket.AsBytes, maxMessageSize: int.MaxValue));
+        Assert.Equal(SocketFailure.MessageTooLarge, e.Failure);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1024 * 1024);
+        Assert.Equal("abc"u8.ToArray(), pair.Reader.ReceiveAvailable(10, false, Patience, default)); // nothing lost
+    }
+
     [Fact]
     public void AnAsciiPrefixThatIsNotDigitsIsRefusedAndKept()
     {

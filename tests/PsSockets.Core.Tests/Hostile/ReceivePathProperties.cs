@@ -45,15 +45,20 @@ public sealed class ReceivePathProperties
         }
     }
 
-    /// <summary>Every message that is whole now, receiving until one receive times out (it keeps what it read).</summary>
-    private static List<byte[]> Drain(PsSocket reader, Framing framing, int? limit = null)
+    /// <summary>
+    /// Every message that is whole now, receiving until one receive times out (it keeps what it read); with
+    /// <paramref name="peekFirst"/>, each message is peeked first and must then be received the same.
+    /// </summary>
+    private static List<byte[]> Drain(PsSocket reader, Framing framing, int? limit = null, bool peekFirst = false)
     {
         var messages = new List<byte[]>();
         while (true)
         {
             try
             {
+                byte[]? peeked = peekFirst ? reader.Receive(framing, peek: true, Now, default, PsSocket.AsBytes, limit) : null;
                 messages.Add(reader.Receive(framing, peek: false, Now, default, PsSocket.AsBytes, limit));
+                Assert.True(peeked is null || peeked.AsSpan().SequenceEqual(messages[^1]), "a peek saw another message than the receive after it");
             }
             catch (SocketOperationException e) when (e.Failure == SocketFailure.OperationTimeout)
             {
@@ -85,7 +90,7 @@ public sealed class ReceivePathProperties
     [Fact]
     public void EveryMessageComesOutOnceSentAByteAtATimeOrInRandomSends()
     {
-        Gen.Select(FramingProperties.Framed, Gen.Int[1, 40].Array[0, 12], Gen.Bool).Sample((framed, sizes, byteByByte) =>
+        Gen.Select(FramingProperties.Framed, Gen.Int[1, 40].Array[0, 12], Gen.Bool, Gen.Bool).Sample((framed, sizes, byteByByte, peekFirst) =>
         {
             var (kind, messages, tail) = framed;
             var stream = kind.Encode(messages).Concat(tail).ToArray();
@@ -99,7 +104,7 @@ public sealed class ReceivePathProperties
                 int n = Math.Min(size, stream.Length - sent);
                 pair.Send(stream.AsSpan(sent, n));
                 sent += n;
-                got.AddRange(Drain(pair.Reader, framing));
+                got.AddRange(Drain(pair.Reader, framing, peekFirst: peekFirst));
             }
             Assert.Equal(expected, got); // each message as soon as it was whole
             Assert.Equal(rest.Length, pair.Reader.BytesBuffered);

@@ -36,7 +36,8 @@ public sealed class PipelineInputTests(PsSession ps) : SocketTestBase(ps)
 
     /// <summary>
     /// A host name parameter turns any object into text and looks it up: a socket's description or an object's
-    /// text would go to the DNS server, which no test may reach. There the values stay on this machine.
+    /// text would go to the DNS server, which no test may reach. A cmdlet with one gets values that stay on this
+    /// machine, and no socket (except Test-SocketConnection, which checks a socket's own endpoint).
     /// </summary>
     private static readonly Dictionary<string, string> HostValues = new()
     {
@@ -65,7 +66,6 @@ public sealed class PipelineInputTests(PsSession ps) : SocketTestBase(ps)
     };
 
     private const string Scene = """
-        $keep = @(Get-Socket | ForEach-Object Id)
         $sentinel = New-SocketPair
         $scratchListener = Start-SocketListener -Port 0
         $port = $scratchListener.LocalEndPoint.Port
@@ -82,7 +82,7 @@ public sealed class PipelineInputTests(PsSession ps) : SocketTestBase(ps)
         Get-Socket | Where-Object { $_.Id -notin $keep } | Close-Socket
         Get-SocketRelay | Stop-SocketRelay
         Get-SocketServer | Stop-SocketServer
-        while ($scratchListener.BytesBuffered -ge 0 -and (Select-Socket -Read $scratchListener -Timeout 0).Read) { Wait-SocketConnection $scratchListener -Timeout 1 | Close-Socket }
+        while ((Select-Socket -Read $scratchListener -Timeout 0).Read) { Wait-SocketConnection $scratchListener -Timeout 1 | Close-Socket } # Connect-Socket's cases
         """;
 
     /// <summary>Every cmdlet and pipeline parameter (or, for a cmdlet with none, the cmdlet itself) with its type.</summary>

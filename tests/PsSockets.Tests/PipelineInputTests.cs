@@ -105,7 +105,8 @@ public sealed class PipelineInputTests(PsSession ps) : SocketTestBase(ps)
     public void EveryCmdletTakesHostilePipelineInputWithAClearErrorAndHarmsNoOtherSocket()
     {
         var parameters = PipelineParameters();
-        Assert.Equal(24, parameters.Select(p => p.Command).Distinct().Count());
+        Assert.Equal(Ps.Run("(Get-Module PsSockets).ExportedCmdlets.Count").Single, parameters.Select(p => p.Command).Distinct().Count());
+        Assert.InRange(parameters.Select(p => p.Command).Distinct().Count(), 24, 200); // every cmdlet, and more as they come
         Ps.Run(Scene).Ok();
         var failures = new List<string>();
         int cases = 0;

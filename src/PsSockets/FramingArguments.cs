@@ -18,6 +18,11 @@ internal static class FramingArguments
         return new LengthPrefix(size, format);
     }
 
+    /// <summary>The framing for -Delimiter: text is matched on whole code units of <paramref name="encoding"/>, bytes anywhere.</summary>
+    public static DelimiterFraming DelimiterFraming(PSCmdlet cmdlet, object value, Encoding encoding) =>
+        new(Delimiter(cmdlet, value, encoding), stripBefore: null,
+            (value is PSObject pso ? pso.BaseObject : value) is string or char ? PsSockets.DelimiterFraming.CodeUnit(encoding) : 1);
+
     /// <summary>The bytes of -Delimiter: a string or char in <paramref name="encoding"/>, or bytes.</summary>
     public static byte[] Delimiter(PSCmdlet cmdlet, object value, Encoding encoding)
     {

@@ -104,7 +104,7 @@ public sealed class InvokeSocketRequestCommand : SocketCmdlet
         {
             CountSet => new CountFraming(Count),
             LineSet => DelimiterFraming.Line(Encoding),
-            DelimiterSet => new DelimiterFraming(_delimiter!, stripBefore: null),
+            DelimiterSet => new DelimiterFraming(_delimiter!, stripBefore: null, (Delimiter is PSObject pso ? pso.BaseObject : Delimiter) is string or char ? DelimiterFraming.CodeUnit(Encoding) : 1),
             LengthPrefixSet => new LengthPrefixFraming(_prefix!.Value, _limit ?? Socket.MaxMessageSize, Socket),
             _ => new ToEndFraming(),
         };

@@ -233,7 +233,7 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
             AvailableSet => new AvailableFraming(BufferSize, AsHexDump || AsByteArray ? null : Encoding),
             CountSet => new CountFraming((int)Count),
             LineSet => DelimiterFraming.Line(Encoding),
-            DelimiterSet => new DelimiterFraming(FramingArguments.Delimiter(this, Delimiter, Encoding), stripBefore: null),
+            DelimiterSet => FramingArguments.DelimiterFraming(this, Delimiter, Encoding),
             LengthPrefixSet => new LengthPrefixFraming(FramingArguments.Prefix(this, LengthPrefix, LengthPrefixFormat), limit ?? socket.MaxMessageSize, socket),
             _ => new ToEndFraming(),
         };

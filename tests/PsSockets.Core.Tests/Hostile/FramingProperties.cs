@@ -170,6 +170,27 @@ public sealed class FramingProperties
         }
     }
 
+    [Theory]
+    [InlineData("utf-16")]
+    [InlineData("utf-16BE")]
+    [InlineData("utf-32")]
+    [InlineData("utf-8")]
+    public void LinesInAWideEncodingEndOnlyAtANewlineCharacter(string name)
+    {
+        // Characters whose bytes hold 0A and 00 (U+0A41, U+4100, U+0A00): a newline's bytes found across two
+        // characters are no newline.
+        var encoding = Encoding.GetEncoding(name);
+        var chars = Gen.OneOf(Gen.Char['a', 'z'], Gen.OneOf('\u0A41', '\u4100', '\u0A00', '\u0D0A', '\u0A0D', '\u2028', '\r', 'é'));
+        Gen.Select(Gen.String[chars, 0, 12].Array[0, 6], Gen.Int[0, 60]).Sample((lines, cut) =>
+        {
+            var stream = encoding.GetBytes(string.Concat(lines.Select(l => l + "\n")));
+            var expected = lines.Select(l => l.EndsWith('\r') ? l[..^1] : l).ToList();
+            var (got, left) = Feed(DelimiterFraming.Line(encoding), stream, [Math.Min(cut, stream.Length)]);
+            Assert.Equal(expected, got.Select(m => encoding.GetString(m)).ToList());
+            Assert.Empty(left);
+        }, iter: Runs.Of(2_000));
+    }
+
     /// <summary>Random UTF-8 with invalid bytes mixed in: the tail that Utf8Boundary holds back is exactly a valid but incomplete character.</summary>
     internal static readonly Gen<byte[]> MostlyUtf8 = Gen.OneOf(
             Gen.String[Gen.Char, 0, 8].Select(s => Encoding.UTF8.GetBytes(s)),

@@ -242,6 +242,36 @@ public sealed class FramingProperties
 
     private static bool Same(List<byte[]> a, List<byte[]> b) => a.Count == b.Count && a.Zip(b).All(p => p.First.AsSpan().SequenceEqual(p.Second));
 
+    [Theory]
+    [InlineData("utf-16")]
+    [InlineData("utf-16BE")]
+    [InlineData("utf-32")]
+    [InlineData("utf-32BE")]
+    public void TextInAWideEncodingInAnyPiecesDecodesAsTheWholeDoes(string name)
+    {
+        var encoding = Encoding.GetEncoding(name);
+        Gen.Select(Gen.String[Gen.OneOf(Gen.Char['a', 'z'], Gen.OneOf('é', '€', '\u0A41', '\u4100')), 0, 10].Array[0, 4], Gen.Int[1, 9], Gen.Int[1, 7].Array[0, 20])
+            .Sample((parts, max, sizes) =>
+            {
+                string whole = string.Join("😀", parts); // a surrogate pair between the parts
+                var bytes = encoding.GetBytes(whole);
+                var framing = new AvailableFraming(max, encoding);
+                var text = new StringBuilder();
+                int start = 0, end = 0;
+                foreach (int size in sizes.Append(bytes.Length))
+                {
+                    end = Math.Min(bytes.Length, end + size);
+                    while (framing.Find(bytes.AsSpan(start, end - start)) is { } frame)
+                    {
+                        text.Append(encoding.GetString(bytes, start, frame.Length));
+                        start += frame.Consumed;
+                    }
+                }
+                Assert.Equal(bytes.Length, start); // valid text: nothing waits once all of it is there
+                Assert.Equal(whole, text.ToString());
+            }, iter: Runs.Of(2_000));
+    }
+
     /// <summary>What to hold back, by the runtime's own decoder: the last character when it is valid so far but incomplete.</summary>
     internal static int ReferenceBoundary(ReadOnlySpan<byte> bytes)
     {

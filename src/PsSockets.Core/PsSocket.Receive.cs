@@ -20,6 +20,9 @@ public sealed partial class PsSocket
     // Set when a receive gave up (timeout, would block) on buffered bytes that are not a whole message.
     private volatile bool _bufferWaitsForMore;
 
+    /// <summary>The memory the receive buffer holds: what MaxMessageSize bounds.</summary>
+    internal int BufferCapacity => _buffer.Capacity;
+
     /// <summary>Bytes are buffered and the last receive did not find them too few: a receive will return without the OS.</summary>
     internal bool HasReadableBuffer => (_buffer.Count > 0 && !_bufferWaitsForMore) || _tls is { HasReadable: true };
 
@@ -110,11 +113,17 @@ public sealed partial class PsSocket
     private void ReceiveOnce(int sizeHint, int limit, in Deadline deadline)
     {
         int want = Math.Min(sizeHint, limit);
+        if ((long)_buffer.Count + want > Array.MaxLength)
+        {
+            // Only within a limit near 2 GiB (-MaxMessageSize 2147483647): the message would not fit in one array.
+            throw new SocketOperationException(SocketFailure.MessageTooLarge,
+                $"Cannot receive {_buffer.Count + (long)want} bytes from {this} as one message: more than one message in memory can hold (2 GiB). The {_buffer.Count} bytes buffered stay buffered.", this);
+        }
         if (_tls is not null)
         {
             want = Math.Max(want, TlsChannel.RecordPlaintext); // a whole record at once: the rest stays buffered here, where Select-Socket sees it
         }
-        int received = ReceiveInto(_buffer.GetWritable(want), deadline);
+        int received = ReceiveInto(_buffer.GetWritable(want, limit), deadline);
         _buffer.Commit(received);
     }
 

@@ -193,7 +193,7 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
         null => "-",
         IPEndPoint { Address.IsIPv4MappedToIPv6: true } mapped => new IPEndPoint(mapped.Address.MapToIPv4(), mapped.Port).ToString(), // an IPv4 peer of a dual-mode socket
         IPEndPoint ip => ip.ToString(),
-        UnixDomainSocketEndPoint unix => unix.ToString() is { Length: > 0 } path ? "unix:" + path : "unix:(unnamed)",
+        UnixDomainSocketEndPoint unix => unix.ToString() is { Length: > 0 } path ? UnixSocketPath.Display(path) : "unix:(unnamed)",
         _ => endPoint.ToString() ?? "-",
     };
 

@@ -80,11 +80,11 @@ public sealed class InvokeSocketRequestCommand : SocketCmdlet
     protected override void Begin()
     {
         _limit = IsBound(nameof(MaxMessageSize)) ? MaxMessageSize : null;
-        _prefix = ParameterSetName == LengthPrefixSet ? new LengthPrefix(LengthPrefix, LengthPrefixFormat) : null;
+        _prefix = ParameterSetName == LengthPrefixSet ? FramingArguments.Prefix(this, LengthPrefix, LengthPrefixFormat) : null;
         _delimiter = ParameterSetName switch
         {
             LineSet => Encoding.GetBytes(Socket.NewLine),
-            DelimiterSet => MessageBytes.Delimiter(Delimiter, Encoding),
+            DelimiterSet => FramingArguments.Delimiter(this, Delimiter, Encoding),
             _ => null,
         };
     }
@@ -106,7 +106,7 @@ public sealed class InvokeSocketRequestCommand : SocketCmdlet
         {
             CountSet => new CountFraming(Count),
             LineSet => DelimiterFraming.Line(Encoding),
-            DelimiterSet => new DelimiterFraming(_delimiter!, stripBefore: null),
+            DelimiterSet => new DelimiterFraming(_delimiter!, stripBefore: null, (Delimiter is PSObject pso ? pso.BaseObject : Delimiter) is string or char ? DelimiterFraming.CodeUnit(Encoding) : 1),
             LengthPrefixSet => new LengthPrefixFraming(_prefix!.Value, _limit ?? Socket.MaxMessageSize, Socket),
             _ => new ToEndFraming(),
         };

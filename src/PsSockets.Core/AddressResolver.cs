@@ -3,6 +3,7 @@ using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace PsSockets;
 
@@ -39,7 +40,7 @@ public static class AddressResolver
         }
         try
         {
-            return Dns.GetHostAddressesAsync(name, family, deadline.Token).GetAwaiter().GetResult();
+            return QueryAsync(name, family, deadline.Token).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (deadline.Expired)
         {
@@ -53,6 +54,21 @@ public static class AddressResolver
         {
             throw new SocketOperationException(SocketFailure.HostNotFound, $"Cannot resolve host '{name}': {e.Message}", host, e);
         }
+    }
+
+    /// <summary>
+    /// Asks the system resolver, except for names under .invalid, which RFC 6761 (6.4) says a resolver library
+    /// answers "no such host" itself at once: glibc sends them to the DNS server like any other name.
+    /// </summary>
+    internal static Task<IPAddress[]> QueryAsync(string name, AddressFamily family, CancellationToken token) =>
+        IsInvalidDomain(name)
+            ? Task.FromException<IPAddress[]>(new SocketException((int)SocketError.HostNotFound))
+            : Dns.GetHostAddressesAsync(name, family, token);
+
+    private static bool IsInvalidDomain(string name)
+    {
+        string absolute = name.TrimEnd('.');
+        return absolute.Equals("invalid", StringComparison.OrdinalIgnoreCase) || absolute.EndsWith(".invalid", StringComparison.OrdinalIgnoreCase);
     }
 }
 

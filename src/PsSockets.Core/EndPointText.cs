@@ -22,7 +22,7 @@ public sealed record EndPointText(string? Host, int? Port, string? UnixPath)
     };
 
     public override string ToString() => Exact is not null ? PsSocket.FormatEndPoint(Exact)
-        : UnixPath is not null ? "unix:" + UnixPath
+        : UnixPath is not null ? UnixSocketPath.Display(UnixPath)
         : Port is null ? Host ?? string.Empty
         : Host!.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 
@@ -50,6 +50,11 @@ public sealed record EndPointText(string? Host, int? Port, string? UnixPath)
             {
                 throw Invalid(text, "there is no address between the brackets");
             }
+            if (!IsIPv6(text[1..close]))
+            {
+                // "[x:1]" read as the host "x:1" would print as x:1, which reads back as host x, port 1.
+                throw Invalid(text, $"'{text[1..close]}' is not an IPv6 address, and only one goes between brackets");
+            }
             return rest.Length == 0 ? new EndPointText(text[1..close], null, null)
                 : rest[0] == ':' ? new EndPointText(text[1..close], PortOf(text, rest[1..]), null)
                 : throw Invalid(text, "only ':' and a port may follow ']'");
@@ -61,6 +66,15 @@ public sealed record EndPointText(string? Host, int? Port, string? UnixPath)
         }
         return colon > 0 ? new EndPointText(text[..colon], PortOf(text, text[(colon + 1)..]), null)
             : throw Invalid(text, "there is no host before the port");
+    }
+
+    /// <summary>An IPv6 address, with a scope after '%' (a number or an interface name) or without.</summary>
+    private static bool IsIPv6(string text)
+    {
+        int scope = text.IndexOf('%', StringComparison.Ordinal);
+        return scope != text.Length - 1
+            && IPAddress.TryParse(scope < 0 ? text : text[..scope], out var address)
+            && address.AddressFamily == AddressFamily.InterNetworkV6;
     }
 
     private static bool IsPortNumber(string text) => text.Length > 0 && text.All(char.IsAsciiDigit);

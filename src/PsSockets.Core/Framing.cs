@@ -73,26 +73,43 @@ internal sealed class CountFraming(int count) : Framing
 
 /// <summary>
 /// Up to a delimiter, which is consumed and not returned. A line is the newline of its encoding,
-/// with one carriage return before it (<c>stripBefore</c>) dropped too.
+/// with one carriage return before it (<c>stripBefore</c>) dropped too. Text in a wide encoding
+/// (UTF-16, UTF-32) is matched only on whole code units (<c>alignment</c>): the bytes of U+0A41
+/// U+4100 in UTF-16LE hold 0A 00, a newline's bytes, across the two characters.
 /// </summary>
-internal sealed class DelimiterFraming(byte[] delimiter, byte[]? stripBefore) : Framing
+internal sealed class DelimiterFraming(byte[] delimiter, byte[]? stripBefore, int alignment = 1) : Framing
 {
     private int _searched; // bytes already known not to start a delimiter, so a slow peer costs O(n), not O(n^2)
 
     /// <summary>A line in <paramref name="encoding"/>: up to "\n", an optional "\r" before it stripped.</summary>
-    public static DelimiterFraming Line(System.Text.Encoding encoding) => new(encoding.GetBytes("\n"), encoding.GetBytes("\r"));
+    public static DelimiterFraming Line(System.Text.Encoding encoding) => new(encoding.GetBytes("\n"), encoding.GetBytes("\r"), CodeUnit(encoding));
+
+    /// <summary>The bytes of one code unit of <paramref name="encoding"/>: 2 for UTF-16, 4 for UTF-32, 1 for the rest.</summary>
+    public static int CodeUnit(System.Text.Encoding encoding) => encoding.CodePage switch
+    {
+        1200 or 1201 => 2,
+        12000 or 12001 => 4,
+        _ => 1,
+    };
 
     public override Frame? Find(ReadOnlySpan<byte> buffered)
     {
         int from = Math.Max(0, _searched - delimiter.Length + 1);
-        int index = buffered[from..].IndexOf(delimiter);
-        if (index < 0)
+        while (true)
         {
-            _searched = buffered.Length;
-            return null;
+            int index = buffered[from..].IndexOf(delimiter);
+            if (index < 0)
+            {
+                _searched = buffered.Length;
+                return null;
+            }
+            index += from;
+            if (index % alignment == 0)
+            {
+                return new Frame(WithoutStripped(buffered[..index]), index + delimiter.Length);
+            }
+            from = index + 1; // the delimiter's bytes across two code units: not a delimiter
         }
-        index += from;
-        return new Frame(WithoutStripped(buffered[..index]), index + delimiter.Length);
     }
 
     public override Frame? AtEnd(ReadOnlySpan<byte> buffered) =>
@@ -149,6 +166,12 @@ internal sealed class LengthPrefixFraming(LengthPrefix prefix, int maxMessageSiz
         {
             throw new SocketOperationException(SocketFailure.MessageTooLarge,
                 $"Cannot receive {Describe()}: the peer announced {length} bytes, more than MaxMessageSize ({maxMessageSize}). Nothing was consumed or allocated.", target);
+        }
+        if (length > (ulong)(Array.MaxLength - prefix.Size))
+        {
+            // Within a MaxMessageSize near 2 GiB, but the prefix and the message would not fit in one array (prefix + length overflowed).
+            throw new SocketOperationException(SocketFailure.MessageTooLarge,
+                $"Cannot receive {Describe()}: the peer announced {length} bytes, more than one message in memory can hold. Nothing was consumed or allocated.", target);
         }
         return (int)length;
     }

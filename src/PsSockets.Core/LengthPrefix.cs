@@ -19,16 +19,18 @@ public readonly record struct LengthPrefix
 {
     public LengthPrefix(int size, LengthPrefixFormat format)
     {
-        bool valid = format == LengthPrefixFormat.AsciiDigits ? size is >= 1 and <= 19 : size is 1 or 2 or 4 or 8;
-        if (!valid)
+        if (Refusal(size, format) is { } why)
         {
-            throw new ArgumentOutOfRangeException(nameof(size), size, format == LengthPrefixFormat.AsciiDigits
-                ? "An ASCII length prefix has 1 to 19 digits."
-                : "A binary length prefix is 1, 2, 4 or 8 bytes.");
+            throw new ArgumentOutOfRangeException(nameof(size), size, why);
         }
         Size = size;
         Format = format;
     }
+
+    /// <summary>Why no prefix has <paramref name="size"/> in <paramref name="format"/>; null when one does.</summary>
+    public static string? Refusal(int size, LengthPrefixFormat format) => format == LengthPrefixFormat.AsciiDigits
+        ? size is >= 1 and <= 19 ? null : "An ASCII length prefix has 1 to 19 digits."
+        : size is 1 or 2 or 4 or 8 ? null : "A binary length prefix is 1, 2, 4 or 8 bytes.";
 
     public int Size { get; }
 

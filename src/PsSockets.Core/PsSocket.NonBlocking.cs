@@ -149,7 +149,9 @@ public sealed partial class PsSocket
         }
         var cause = new SocketException((int)error);
         string what = IsDatagram ? $"An error came back to {this}" : $"The connection of {this} broke";
-        var failure = new SocketOperationException(SocketOperationException.Classify(error), $"{what}: {cause.Message} ({error}).", this, cause);
+        var kind = ConnectionDied(error) ?? SocketOperationException.Classify(error);
+        string why = kind == SocketFailure.ConnectionLost ? $"{LostConnection} ({cause.Message})" : $"{cause.Message} ({error})";
+        var failure = new SocketOperationException(kind, $"{what}: {why}.", this, cause);
         if (IsDatagram)
         {
             LastError = failure;

@@ -20,6 +20,9 @@ public sealed partial class PsSocket
     // Set when a receive gave up (timeout, would block) on buffered bytes that are not a whole message.
     private volatile bool _bufferWaitsForMore;
 
+    /// <summary>The memory the receive buffer holds: what MaxMessageSize bounds.</summary>
+    internal int BufferCapacity => _buffer.Capacity;
+
     /// <summary>Bytes are buffered and the last receive did not find them too few: a receive will return without the OS.</summary>
     internal bool HasReadableBuffer => (_buffer.Count > 0 && !_bufferWaitsForMore) || _tls is { HasReadable: true };
 
@@ -110,17 +113,24 @@ public sealed partial class PsSocket
     private void ReceiveOnce(int sizeHint, int limit, in Deadline deadline)
     {
         int want = Math.Min(sizeHint, limit);
+        if ((long)_buffer.Count + want > Array.MaxLength)
+        {
+            // Only within a limit near 2 GiB (-MaxMessageSize 2147483647): the message would not fit in one array.
+            throw new SocketOperationException(SocketFailure.MessageTooLarge,
+                $"Cannot receive {_buffer.Count + (long)want} bytes from {this} as one message: more than one message in memory can hold (2 GiB). The {_buffer.Count} bytes buffered stay buffered.", this);
+        }
         if (_tls is not null)
         {
             want = Math.Max(want, TlsChannel.RecordPlaintext); // a whole record at once: the rest stays buffered here, where Select-Socket sees it
         }
-        int received = ReceiveInto(_buffer.GetWritable(want), deadline);
+        int received = ReceiveInto(_buffer.GetWritable(want, limit), deadline);
         _buffer.Commit(received);
     }
 
     /// <summary>One recv into <paramref name="space"/> (through TLS on a TLS socket), counted; 0 marks the peer closed.</summary>
     private int ReceiveInto(Memory<byte> space, in Deadline deadline)
     {
+        ThrowIfFailedOrConnecting("receive from");
         int received;
         try
         {
@@ -162,7 +172,10 @@ public sealed partial class PsSocket
     private void ThrowIfCannotReceive()
     {
         ThrowIfClosed();
-        ThrowIfFailedOrConnecting("receive from");
+        if (_buffer.Count == 0)
+        {
+            ThrowIfFailedOrConnecting("receive from"); // with bytes buffered, a failed socket still hands them out (ReceiveInto stops at the OS)
+        }
         if (_listening)
         {
             throw new SocketOperationException(SocketFailure.NotConnected, $"Cannot receive on {this}: it is a listener; accept a connection first.", this);
@@ -182,7 +195,8 @@ public sealed partial class PsSocket
             1 => " The 1 byte that did arrive stays buffered.",
             int n => $" The {n} bytes that did arrive stay buffered.",
         };
-        return EndedEarly(framing.Describe(), kept);
+        int missing = framing.SizeHint(_buffer.Span);
+        return EndedEarly(framing.Describe(), missing > 0 ? $"{kept} It needed {missing} more byte{(missing == 1 ? "" : "s")}." : kept);
     }
 
     private SocketOperationException EndedEarly(string what, string afterwards)

@@ -94,7 +94,7 @@ public sealed partial class PsSocket
                 }
                 else if (errno != LinuxSendFile.EINTR)
                 {
-                    var failure = SocketOperationException.FromSocketError(LinuxSendFile.ToSocketException(errno), $"send to {this}", this);
+                    var failure = OsFailure(LinuxSendFile.ToSocketException(errno), "send to");
                     throw SendFailed(failure, sent, length);
                 }
             }

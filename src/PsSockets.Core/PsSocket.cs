@@ -193,7 +193,7 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
         null => "-",
         IPEndPoint { Address.IsIPv4MappedToIPv6: true } mapped => new IPEndPoint(mapped.Address.MapToIPv4(), mapped.Port).ToString(), // an IPv4 peer of a dual-mode socket
         IPEndPoint ip => ip.ToString(),
-        UnixDomainSocketEndPoint unix => unix.ToString() is { Length: > 0 } path ? "unix:" + path : "unix:(unnamed)",
+        UnixDomainSocketEndPoint unix => unix.ToString() is { Length: > 0 } path ? UnixSocketPath.Display(path) : "unix:(unnamed)",
         _ => endPoint.ToString() ?? "-",
     };
 
@@ -246,7 +246,7 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
             ObjectDisposedException => new SocketOperationException(SocketFailure.SocketClosed, $"Cannot {doing} {this}: it was closed.", this),
             SocketException { SocketErrorCode: SocketError.OperationAborted } when IsClosed =>
                 new SocketOperationException(SocketFailure.SocketClosed, $"Cannot {doing} {this}: it was closed.", this),
-            SocketException se => SocketOperationException.FromSocketError(se, $"{doing} {this}", this),
+            SocketException se => OsFailure(se, doing),
             System.IO.IOException or System.Security.Authentication.AuthenticationException =>
                 new SocketOperationException(SocketFailure.TlsFailed, $"Cannot {doing} {this}: its TLS session failed: {TlsFailureText.Of(e)}", this, e),
             _ => throw e.Rethrow(),

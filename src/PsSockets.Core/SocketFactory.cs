@@ -89,6 +89,11 @@ public static partial class SocketFactory
         {
             throw new SocketOperationException(SocketFailure.AlreadyConnected, $"Cannot connect {existing}: it is already connected.", existing);
         }
+        if (existing is { IsListening: true })
+        {
+            throw new SocketOperationException(SocketFailure.InvalidArgument,
+                $"Cannot connect {existing}: it is a listener, which accepts connections (Wait-SocketConnection) and cannot make one.", existing);
+        }
         if (existing is { IsConnecting: true })
         {
             throw new SocketOperationException(SocketFailure.AlreadyConnected,

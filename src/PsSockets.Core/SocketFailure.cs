@@ -49,4 +49,6 @@ public enum SocketFailure
     ProxyProtocolError,
     /// <summary>A network check's peer answered, but not with the text it was expected to send (Test-SocketConnection -Expect).</summary>
     UnexpectedResponse,
+    /// <summary>An established connection the OS gave up on: the peer stopped answering keepalive probes or retransmissions (ETIMEDOUT after connect).</summary>
+    ConnectionLost,
 }

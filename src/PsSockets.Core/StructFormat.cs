@@ -16,6 +16,9 @@ public sealed class StructFormatException(string message) : Exception(message);
 /// </summary>
 public sealed class StructFormat
 {
+    /// <summary>The largest record a format may describe: a longer one is a typo or an attack, not a struct.</summary>
+    public const int MaxByteCount = PsSocket.DefaultMaxMessageSize;
+
     private readonly List<(char Code, int Count)> _items = new();
     private readonly bool _native;
     private readonly bool _littleEndian;
@@ -39,7 +42,7 @@ public sealed class StructFormat
             {
                 i++;
             }
-            int count = i > start ? int.Parse(format.AsSpan(start, i - start), CultureInfo.InvariantCulture) : 1;
+            int count = i > start ? Count(format, format.AsSpan(start, i - start)) : 1;
             if (i >= format.Length)
             {
                 throw new StructFormatException($"Format '{format}' ends with a repeat count and no format character.");
@@ -51,7 +54,7 @@ public sealed class StructFormat
             }
             _items.Add((code, count));
         }
-        ByteCount = Layout(null, null);
+        ByteCount = Measure();
     }
 
     public string Text { get; }
@@ -97,7 +100,7 @@ public sealed class StructFormat
         int offset = 0;
         foreach (var (code, count) in _items)
         {
-            offset = Align(offset, code);
+            offset = (int)Align(offset, code);
             if (code == 's')
             {
                 values.Add(buffer.AsSpan(offset, count).ToArray());
@@ -116,34 +119,56 @@ public sealed class StructFormat
         return values.ToArray();
     }
 
-    /// <summary>Walks the items; with a buffer, writes the values. Returns the record size.</summary>
-    private int Layout(byte[]? bytes, IReadOnlyList<object?>? values)
+    /// <summary>A repeat count: digits, at most <see cref="MaxByteCount"/> (struct.error says "total struct size too long" past sys.maxsize).</summary>
+    private static int Count(string format, ReadOnlySpan<char> digits) =>
+        int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count <= MaxByteCount
+            ? count
+            : throw TooLong(format);
+
+    private static StructFormatException TooLong(string format) =>
+        new($"Format '{format}' describes a record of more than {MaxByteCount} bytes; a struct format is for small binary records.");
+
+    /// <summary>The record size, counted without walking each repeated item: "1000000x" is measured at once.</summary>
+    private int Measure()
+    {
+        long offset = 0;
+        foreach (var (code, count) in _items)
+        {
+            offset = Align(offset, code) + (long)count * (code == 's' ? 1 : Size(code));
+            if (offset > MaxByteCount)
+            {
+                throw TooLong(Text);
+            }
+        }
+        return (int)offset;
+    }
+
+    /// <summary>Walks the items and writes the values into <paramref name="bytes"/>.</summary>
+    private void Layout(byte[] bytes, IReadOnlyList<object?> values)
     {
         int offset = 0;
         int v = 0;
         foreach (var (code, count) in _items)
         {
-            offset = Align(offset, code);
+            offset = (int)Align(offset, code);
             if (code == 's')
             {
-                if (bytes is not null)
-                {
-                    var data = AsBytes(values![v++], code);
-                    data.AsSpan(0, Math.Min(count, data.Length)).CopyTo(bytes.AsSpan(offset)); // cut or zero-padded, as struct does
-                }
+                var data = AsBytes(values[v++], code);
+                data.AsSpan(0, Math.Min(count, data.Length)).CopyTo(bytes.AsSpan(offset)); // cut or zero-padded, as struct does
+                offset += count;
+                continue;
+            }
+            if (code == 'x')
+            {
                 offset += count;
                 continue;
             }
             for (int n = 0; n < count; n++)
             {
-                if (bytes is not null && code != 'x')
-                {
-                    Write(code, values![v++], bytes.AsSpan(offset, Size(code)));
-                }
+                Write(code, values[v++], bytes.AsSpan(offset, Size(code)));
                 offset += Size(code);
             }
         }
-        return offset;
     }
 
     private int Size(char code) => code switch
@@ -156,7 +181,7 @@ public sealed class StructFormat
         _ => 0,
     };
 
-    private int Align(int offset, char code)
+    private long Align(long offset, char code)
     {
         int size = code is 's' or 'x' ? 1 : Size(code);
         return _native && size > 1 ? (offset + size - 1) / size * size : offset;
@@ -195,6 +220,10 @@ public sealed class StructFormat
                 break;
             case 'e' or 'f' or 'd':
                 double real = Real(code, value);
+                if (double.IsFinite(real) && (code == 'e' ? Half.IsInfinity((Half)real) : code == 'f' && float.IsInfinity((float)real)))
+                {
+                    throw new StructFormatException($"Format '{code}' cannot hold {real.ToString(CultureInfo.InvariantCulture)}: it is too large for a {(code == 'e' ? 16 : 32)}-bit float (it would become infinity).");
+                }
                 if (code == 'e') { if (_littleEndian) BinaryPrimitives.WriteHalfLittleEndian(b, (Half)real); else BinaryPrimitives.WriteHalfBigEndian(b, (Half)real); }
                 else if (code == 'f') { if (_littleEndian) BinaryPrimitives.WriteSingleLittleEndian(b, (float)real); else BinaryPrimitives.WriteSingleBigEndian(b, (float)real); }
                 else { if (_littleEndian) BinaryPrimitives.WriteDoubleLittleEndian(b, real); else BinaryPrimitives.WriteDoubleBigEndian(b, real); }

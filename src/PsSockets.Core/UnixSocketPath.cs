@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -24,6 +25,10 @@ internal static class UnixSocketPath
         if (path.Length == 0 || (IsAbstract(path) && path.Length == 1))
         {
             throw Invalid(path, "the path is empty");
+        }
+        if (!IsAbstract(path) && path.Contains('\0', StringComparison.Ordinal))
+        {
+            throw Invalid(path, "a file path cannot hold a NUL character (the system would cut it there)");
         }
         if (bytes > MaxBytes)
         {
@@ -55,7 +60,8 @@ internal static class UnixSocketPath
         return (mode & 0xF000) == 0xC000; // S_IFSOCK
     }
 
-    public static string Display(string path) => "unix:" + path;
+    /// <summary>unix:path, as endpoints print; a path of digits alone as unix:./80, since unix:80 reads as host 'unix', port 80.</summary>
+    public static string Display(string path) => "unix:" + (path.Length > 0 && path.All(char.IsAsciiDigit) ? "./" + path : path);
 
     private static SocketOperationException Invalid(string path, string why) =>
         new(SocketFailure.InvalidArgument, $"Cannot use the unix socket path '{path}': {why}.", path);

@@ -36,20 +36,19 @@ internal static class Utf8Boundary
 
     /// <summary>
     /// The length of the longest prefix that does not end inside a multi-byte sequence. Invalid
-    /// bytes count as whole (they decode to U+FFFD); only a valid but incomplete tail is held back.
+    /// bytes count as whole (they decode to U+FFFD); only a valid but incomplete tail is held back:
+    /// F0 9F 98 waits for its last byte, F0 80 never could be a character and is not held.
     /// </summary>
     public static int CompletePrefixLength(ReadOnlySpan<byte> bytes)
     {
         int n = bytes.Length;
         for (int back = 1; back <= Math.Min(3, n); back++)
         {
-            byte b = bytes[n - back];
-            if ((b & 0xC0) == 0x80)
+            if ((bytes[n - back] & 0xC0) == 0x80)
             {
                 continue; // continuation byte: keep looking for the lead byte
             }
-            int needed = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 && b < 0xF0 ? 3 : b >= 0xC2 && b < 0xE0 ? 2 : 1;
-            return needed > back ? n - back : n;
+            return System.Text.Rune.DecodeFromUtf8(bytes[(n - back)..], out _, out _) == System.Buffers.OperationStatus.NeedMoreData ? n - back : n;
         }
         return n;
     }

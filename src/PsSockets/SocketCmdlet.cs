@@ -24,7 +24,11 @@ public abstract class SocketCmdlet : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _stopping.Cancel();
 
-    protected sealed override void BeginProcessing() => Guard(Begin);
+    protected sealed override void BeginProcessing()
+    {
+        _oneStreamForEveryItem = MyInvocation.ExpectingInput && ItemSocket is { IsDatagram: false }; // null now when it comes piped
+        Guard(Begin);
+    }
 
     protected sealed override void ProcessRecord() => Guard(Process);
 
@@ -89,6 +93,15 @@ public abstract class SocketCmdlet : PSCmdlet, IDisposable
         LanguagePrimitives.TryConvertTo(SessionState.PSVariable.GetValue(variable), out ActionPreference preference)
         && preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
 
+    /// <summary>
+    /// The socket the cmdlet works on. Given once as an argument while the items come piped, a stream socket's
+    /// first failure ends the pipeline: the items after it would follow a gap in the stream (a send cut short,
+    /// an answer not read), or each pile up one more error on a dead connection, or each wait out -Timeout again.
+    /// </summary>
+    protected virtual PsSocket? ItemSocket => null;
+
+    private bool _oneStreamForEveryItem;
+
     /// <summary>Writes a socket's failure as this item's error; the pipeline goes on.</summary>
     protected void WriteSocketError(SocketOperationException e) => WriteError(SocketErrors.ToRecord(e));
 
@@ -109,6 +122,12 @@ public abstract class SocketCmdlet : PSCmdlet, IDisposable
         try
         {
             step();
+        }
+        catch (SocketOperationException e) when (_oneStreamForEveryItem)
+        {
+            var record = SocketErrors.ToRecord(e);
+            record.ErrorDetails = new ErrorDetails($"{e.Message} The piped input after it was not sent.");
+            ThrowTerminatingError(record);
         }
         catch (SocketOperationException e)
         {

@@ -36,6 +36,7 @@ internal static class SocketErrors
         SocketFailure.ProxyAuthenticationFailed => ErrorCategory.AuthenticationError,
         SocketFailure.ProxyProtocolError => ErrorCategory.ProtocolError,
         SocketFailure.UnexpectedResponse => ErrorCategory.InvalidResult,
+        SocketFailure.ConnectionLost => ErrorCategory.ConnectionError,
         SocketFailure.Unknown => ErrorCategory.NotSpecified,
         _ => ErrorCategory.ConnectionError,
     };

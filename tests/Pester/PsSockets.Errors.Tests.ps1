@@ -112,3 +112,32 @@ Describe 'A closed socket' {
         (Get-Socket).Id | Should -Be $pair.Server.Id
     }
 }
+
+Describe 'Hostile pipeline input' {
+    # Wrong things piped in are clear ErrorRecords, never a .NET exception passed through or a hang.
+    BeforeAll {
+        $pair = New-LoopbackPair
+    }
+
+    AfterAll {
+        Get-Socket | Close-Socket
+    }
+
+    It 'refuses <Name>' -TestCases @(
+        @{ Name = 'a listener to Connect-Socket'; Script = { $pair.Listener | Connect-Socket 127.0.0.1 $pair.Listener.LocalEndPoint.Port -Timeout 1 }; Id = 'InvalidArgument,PsSockets.Commands.ConnectSocketCommand' }
+        @{ Name = 'a socket as data to Send-SocketData'; Script = { $pair.Server | Send-SocketData $pair.Client }; Id = 'SocketAsData,PsSockets.Commands.SendSocketDataCommand' }
+        @{ Name = '$null to ConvertTo-SocketBytes'; Script = { $null | ConvertTo-SocketBytes '!H' }; Id = 'InvalidStructValue,PsSockets.Commands.ConvertToSocketBytesCommand' }
+        @{ Name = 'nothing to Select-Socket with no -Timeout'; Script = { @() | Select-Socket }; Id = 'NothingToSelect,PsSockets.Commands.SelectSocketCommand' }
+        @{ Name = 'a 3-byte binary -LengthPrefix'; Script = { Receive-SocketData $pair.Server -LengthPrefix 3 }; Id = 'InvalidLengthPrefixSize,PsSockets.Commands.ReceiveSocketDataCommand' }
+        @{ Name = 'a struct format of gigabytes'; Script = { ConvertTo-SocketBytes '999999999999I' 1 }; Id = 'InvalidStructFormat,PsSockets.Commands.ConvertToSocketBytesCommand' }
+    ) {
+        # Some are one item's error (WriteError): Stop makes every one of them end the script, for Should -Throw.
+        $err = { $ErrorActionPreference = 'Stop'; & $Script } | Should -Throw -ErrorId $Id -PassThru
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'leaves the pair working after all of it' {
+        Send-SocketData $pair.Client 'still here' -Timeout 5
+        Receive-SocketData $pair.Server -Count 10 -Timeout 5 | Should -Be 'still here'
+    }
+}

@@ -5,23 +5,6 @@ BeforeAll {
     Import-Module "$PSScriptRoot/../../out/PsSockets" -Force -ErrorAction Stop
     . "$PSScriptRoot/TestHelpers.ps1"
 
-    function Start-Peer {
-        # Starts a program that prints a line once it listens; returns the process once that line came.
-        param([string] $FilePath, [string[]] $ArgumentList, [scriptblock] $Ready, [switch] $FromStandardError)
-        $start = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
-        foreach ($a in $ArgumentList) { $start.ArgumentList.Add($a) }
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $start.UseShellExecute = $false
-        $process = [System.Diagnostics.Process]::Start($start)
-        $reader = if ($FromStandardError) { $process.StandardError } else { $process.StandardOutput }
-        while ($null -ne ($line = $reader.ReadLine())) {
-            if (& $Ready $line) { return [pscustomobject]@{ Process = $process; Line = $line; Output = $reader } }
-        }
-        $process.Kill($true)
-        throw "$FilePath $ArgumentList did not start listening"
-    }
-
     function Start-SocksProxy {
         param([string[]] $ArgumentList)
         $script = [System.IO.Path]::Combine($PSScriptRoot, '..', 'PsSockets.Tests', 'peers', 'socks5_proxy.py')
@@ -53,8 +36,8 @@ Describe 'Connect-Socket through a SOCKS5 proxy' {
     }
 
     AfterAll {
-        $open.Process.Kill($true); $open.Process.Dispose()
-        $guarded.Process.Kill($true); $guarded.Process.Dispose()
+        Stop-Peer $open
+        Stop-Peer $guarded
     }
 
     AfterEach {
@@ -115,7 +98,7 @@ Describe 'Connect-Socket through an HTTP proxy (ncat)' -Skip:(-not (Get-Command 
     }
 
     AfterAll {
-        $ncat.Process.Kill($true); $ncat.Process.Dispose()
+        Stop-Peer $ncat
     }
 
     AfterEach {

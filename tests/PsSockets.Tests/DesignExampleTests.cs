@@ -9,7 +9,7 @@ public sealed class DesignExampleTests(PsSession ps) : SocketTestBase(ps)
     [Fact]
     public void TheDesignExampleRunsVerbatim()
     {
-        var result = ps.Run("""
+        var result = Ps.Run("""
             $l = Start-SocketListener -Port 0                       # loopback, ephemeral port
             $c = Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port
             $s = Wait-SocketConnection -Listener $l -Timeout 5
@@ -23,6 +23,6 @@ public sealed class DesignExampleTests(PsSession ps) : SocketTestBase(ps)
             """).Ok();
 
         Assert.Equal(new object?[] { "hello", "one", "two\n" }, result.Values);
-        Assert.Empty(ps.Run("Get-Socket").Ok().Output);
+        Assert.Empty(Ps.Run("Get-Socket").Ok().Output);
     }
 }

@@ -76,14 +76,15 @@ public sealed class SelectAtScaleTests(PsSession ps, ITestOutputHelper output) :
     [Fact]
     public async Task APeerThatResetsMidSelectIsReportedInErrorWithTheReasonAndTheCallGoesOn()
     {
-        using var peer = PythonPeer.Listening("reset_on_cue.py");
+        using var peer = MisbehavingPeer.Listening("stall", "reset");
         Ps.Run("""
             $c = Connect-Socket 127.0.0.1 $args[0] -Timeout 5
             $l = Start-SocketListener -Port 0
             $other = Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port
             $quiet = Wait-SocketConnection $l -Timeout 5     # nothing to read, and $l has no connection waiting
             """, peer.Port).Ok();
-        Assert.Equal("ACCEPTED", peer.ReadLine(Seconds(20)));
+        peer.Expect("ACCEPTED");
+        peer.Expect("STALLED");
         using var ready = new ManualResetEventSlim();
         Ps.Set("ready", ready);
         var select = Task.Run(() => Ps.Run("""
@@ -92,8 +93,9 @@ public sealed class SelectAtScaleTests(PsSession ps, ITestOutputHelper output) :
             $r.TimedOut; $r.Read.Count; $r.Error.Count; [object]::ReferenceEquals($r.Error[0], $c)
             """));
         Assert.True(ready.Wait(Seconds(20)), "the script never got to Select-Socket");
-        peer.WriteLine("reset");
-        Assert.Equal("RESET", peer.ReadLine(Seconds(20)));
+        peer.Resume();
+        peer.Expect("RESUMED");
+        peer.Expect("RESET");
         var selected = await select.WaitAsync(Seconds(20)); // a TimeoutException says Select-Socket did not return when the peer reset
         Assert.Equal(new object?[] { false, 0, 1, true }, selected.Ok().Values);
 

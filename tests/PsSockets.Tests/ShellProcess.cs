@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
@@ -25,9 +26,10 @@ public static class ShellProcess
     public static string ShellDll { get; } = FindShell();
 
     /// <summary>Runs the shell to its end with stdout/stderr captured and <paramref name="stdin"/> (or nothing) as input.</summary>
-    public static ShellRun Run(IEnumerable<string> arguments, string? stdin = null, TimeSpan? timeout = null)
+    /// <param name="launcher">A program and its arguments that run the shell's command line (e.g. unshare -n ... in a network namespace of its own).</param>
+    public static ShellRun Run(IEnumerable<string> arguments, string? stdin = null, TimeSpan? timeout = null, IReadOnlyList<string>? launcher = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(launcher?[0] ?? "dotnet")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -37,6 +39,10 @@ public static class ShellProcess
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        foreach (var word in launcher?.Skip(1).Append("dotnet") ?? [])
+        {
+            start.ArgumentList.Add(word);
+        }
         start.ArgumentList.Add(ShellDll);
         foreach (var argument in arguments)
         {

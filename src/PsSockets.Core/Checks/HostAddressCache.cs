@@ -43,7 +43,7 @@ internal sealed class HostAddressCache(TimeSpan timeout, bool retryFailures, Can
         IPAddress[] addresses;
         try
         {
-            addresses = await Dns.GetHostAddressesAsync(host, family, limit.Token).ConfigureAwait(false);
+            addresses = await AddressResolver.QueryAsync(host, family, limit.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!stop.IsCancellationRequested)
         {

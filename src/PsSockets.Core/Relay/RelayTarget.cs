@@ -82,7 +82,7 @@ internal sealed class RelayTarget
     {
         string host = _text.Host!;
         return IPAddress.TryParse(host, out var literal) ? [literal]
-            : await Dns.GetHostAddressesAsync(host, token).ConfigureAwait(false);
+            : await AddressResolver.QueryAsync(host, AddressFamily.Unspecified, token).ConfigureAwait(false);
     }
 
     private static async Task<Socket> ConnectOneAsync(EndPoint endPoint, AddressFamily family, ProtocolType protocol, CancellationToken token)

@@ -28,7 +28,7 @@ public sealed class ConvertToSocketBytesCommand : SocketCmdlet
 
     protected override void Process()
     {
-        foreach (var value in Value)
+        foreach (var value in Value ?? [null]) // $null given or piped is one null value, which no format item takes
         {
             _values.Add(value is PSObject pso ? pso.BaseObject : value);
         }

@@ -75,14 +75,16 @@ public sealed class InvokeSocketRequestCommand : SocketCmdlet
     private byte[]? _delimiter;
     private int? _limit;
 
+    protected override PsSocket? ItemSocket => Socket;
+
     protected override void Begin()
     {
         _limit = IsBound(nameof(MaxMessageSize)) ? MaxMessageSize : null;
-        _prefix = ParameterSetName == LengthPrefixSet ? new LengthPrefix(LengthPrefix, LengthPrefixFormat) : null;
+        _prefix = ParameterSetName == LengthPrefixSet ? FramingArguments.Prefix(this, LengthPrefix, LengthPrefixFormat) : null;
         _delimiter = ParameterSetName switch
         {
             LineSet => Encoding.GetBytes(Socket.NewLine),
-            DelimiterSet => MessageBytes.Delimiter(Delimiter, Encoding),
+            DelimiterSet => FramingArguments.Delimiter(this, Delimiter, Encoding),
             _ => null,
         };
     }
@@ -109,7 +111,7 @@ public sealed class InvokeSocketRequestCommand : SocketCmdlet
         {
             CountSet => new CountFraming(Count),
             LineSet => DelimiterFraming.Line(Encoding),
-            DelimiterSet => new DelimiterFraming(_delimiter!, stripBefore: null),
+            DelimiterSet => new DelimiterFraming(_delimiter!, stripBefore: null, (Delimiter is PSObject pso ? pso.BaseObject : Delimiter) is string or char ? DelimiterFraming.CodeUnit(Encoding) : 1),
             LengthPrefixSet => new LengthPrefixFraming(_prefix!.Value, _limit ?? Socket.MaxMessageSize, Socket),
             _ => new ToEndFraming(),
         };

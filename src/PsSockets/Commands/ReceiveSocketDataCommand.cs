@@ -267,8 +267,8 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
             AvailableSet => new AvailableFraming(BufferSize, AsHexDump || AsByteArray ? null : Encoding),
             CountSet => new CountFraming((int)Count),
             LineSet => DelimiterFraming.Line(Encoding),
-            DelimiterSet => new DelimiterFraming(MessageBytes.Delimiter(Delimiter, Encoding), stripBefore: null),
-            LengthPrefixSet => new LengthPrefixFraming(new LengthPrefix(LengthPrefix, LengthPrefixFormat), limit ?? socket.MaxMessageSize, socket),
+            DelimiterSet => FramingArguments.DelimiterFraming(this, Delimiter, Encoding),
+            LengthPrefixSet => new LengthPrefixFraming(FramingArguments.Prefix(this, LengthPrefix, LengthPrefixFormat), limit ?? socket.MaxMessageSize, socket),
             _ => new ToEndFraming(),
         };
         if (TransferWanted)

@@ -65,7 +65,7 @@ public sealed class SelectSocketCommand : SocketCmdlet, IDynamicParameters
     {
         if (!Piped)
         {
-            WriteObject(SocketSelector.Select(List("Read"), List("Write"), NonNull(Error), BoundTimeout(Timeout), StopToken));
+            WriteObject(Select(List("Read"), List("Write"), NonNull(Error)));
             return;
         }
         if (Value("Socket") is PsSocket[] sockets)
@@ -88,7 +88,19 @@ public sealed class SelectSocketCommand : SocketCmdlet, IDynamicParameters
         }
         bool read = Switch("Read"), write = Switch("Write");
         read |= !write; // what a select loop waits for, unless told otherwise
-        WriteObject(SocketSelector.Select(read ? _piped : [], write ? _piped : [], NonNull(Error), BoundTimeout(Timeout), StopToken));
+        WriteObject(Select(read ? _piped : [], write ? _piped : [], NonNull(Error)));
+    }
+
+    private SelectResult Select(IReadOnlyList<PsSocket> read, IReadOnlyList<PsSocket> write, PsSocket[] error)
+    {
+        if (read.Count == 0 && write.Count == 0 && error.Length == 0 && !IsBound(nameof(Timeout)))
+        {
+            // No socket can ever become ready: select() would wait until Ctrl+C (Get-Socket | Select-Socket with no socket open).
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException(
+                "Select-Socket was given no socket to wait for and no -Timeout, so it would wait forever. Give sockets, or -Timeout to wait that long."),
+                "NothingToSelect", ErrorCategory.InvalidArgument, Array.Empty<PsSocket>()));
+        }
+        return SocketSelector.Select(read, write, error, BoundTimeout(Timeout), StopToken);
     }
 
     /// <summary>True when objects are piped in: then -Read, -Write and -Error are switches.</summary>

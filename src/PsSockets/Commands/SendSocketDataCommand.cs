@@ -81,15 +81,17 @@ public sealed class SendSocketDataCommand : SocketCmdlet
 
     private bool Framed => _prefix is not null || _delimiter is not null;
 
+    protected override PsSocket? ItemSocket => Socket;
+
     protected override void Begin()
     {
-        _prefix = IsBound(nameof(LengthPrefix)) ? new LengthPrefix(LengthPrefix, LengthPrefixFormat) : null;
+        _prefix = IsBound(nameof(LengthPrefix)) ? FramingArguments.Prefix(this, LengthPrefix, LengthPrefixFormat) : null;
         if (Line && Delimiter is not null)
         {
             ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Line and -Delimiter both end each message; give one of them."),
                 "LineWithDelimiter", ErrorCategory.InvalidArgument, Delimiter));
         }
-        _delimiter = Line ? Encoding.GetBytes(Socket.NewLine) : Delimiter is null ? null : MessageBytes.Delimiter(Delimiter, Encoding);
+        _delimiter = Line ? Encoding.GetBytes(Socket.NewLine) : Delimiter is null ? null : FramingArguments.Delimiter(this, Delimiter, Encoding);
         if (To is not null)
         {
             if (!Socket.IsDatagram)
@@ -125,15 +127,25 @@ public sealed class SendSocketDataCommand : SocketCmdlet
             // An array given as an argument (1, 2 or "a", "b") sends like the same items piped.
             foreach (var item in items)
             {
-                SendOne(item is PSObject p ? p.BaseObject : item);
+                SendOne(item);
             }
             return;
         }
-        SendOne(input);
+        SendOne(InputObject);
     }
 
-    private void SendOne(object? input)
+    /// <summary>One input object; <paramref name="item"/> may be wrapped (a [pscustomobject]'s text lives on its wrapper).</summary>
+    private void SendOne(object? item)
     {
+        object? input = item is PSObject pso ? pso.BaseObject : item;
+        if (input is ISessionObject)
+        {
+            // A socket piped to Send-SocketData would otherwise go out as its description: "socket 3 (Tcp ...)".
+            WriteError(new ErrorRecord(new PSArgumentException(
+                $"{input} is not data to send: Send-SocketData sends strings, bytes, streams and files. Give the socket to send on with -Socket."),
+                "SocketAsData", ErrorCategory.InvalidArgument, input));
+            return;
+        }
         if (input is byte single)
         {
             _pendingBytes ??= new MemoryStream();
@@ -162,7 +174,7 @@ public sealed class SendSocketDataCommand : SocketCmdlet
                 SendFile(file.FullName);
                 break;
             default:
-                SendMessage(Encoding.GetBytes(LanguagePrimitives.ConvertTo<string>(input)));
+                SendMessage(Encoding.GetBytes(LanguagePrimitives.ConvertTo<string>(item)));
                 break;
         }
     }

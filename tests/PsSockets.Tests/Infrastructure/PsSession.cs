@@ -84,6 +84,34 @@ public sealed class PsSession : IDisposable
         };
     }
 
+    /// <summary>
+    /// Runs script text as <see cref="Run"/> does, but stops it (as Ctrl+C would) when it takes longer than
+    /// <paramref name="limit"/> and throws a TimeoutException: a test of something that must not hang.
+    /// </summary>
+    public ScriptResult RunWithin(TimeSpan limit, string script, params object?[] args)
+    {
+        using var ps = Create(script, args);
+        var input = new PSDataCollection<PSObject>();
+        input.Complete();
+        var output = new PSDataCollection<PSObject>();
+        var pending = ps.BeginInvoke(input, output);
+        if (!pending.AsyncWaitHandle.WaitOne(limit))
+        {
+            ps.Stop();
+            throw new TimeoutException($"The script did not finish within {limit.TotalSeconds} s (stopped): {script}");
+        }
+        Exception? failure = null;
+        try
+        {
+            ps.EndInvoke(pending);
+        }
+        catch (RuntimeException e)
+        {
+            failure = e;
+        }
+        return new ScriptResult(new Collection<PSObject>(output.ToList()), ps.Streams.Error.ToList(), failure) { Progress = ps.Streams.Progress.ToList() };
+    }
+
     /// <summary>Sets a variable in the session, for objects a script needs ($ready, a hash).</summary>
     public void Set(string name, object? value) => _runspace.SessionStateProxy.SetVariable(name, value);
 

@@ -159,7 +159,7 @@ public sealed class ReceiveSocketDataCommand : SocketCmdlet
             {
                 message = receiveOne();
             }
-            catch (SocketOperationException e) when (e.Failure == SocketFailure.PeerClosed)
+            catch (SocketOperationException e) when (e.Failure == SocketFailure.PeerClosed && Socket.BytesBuffered == 0)
             {
                 WriteVerbose($"The peer closed {Socket}: end of the messages.");
                 return;

@@ -22,6 +22,21 @@ public sealed class ReservedPorts : IDisposable
 
     public IReadOnlyList<int> Ports { get; }
 
+    /// <summary>Whether 127.0.0.1:<paramref name="port"/> is free: nothing holds it (a listener that was stopped has let it go).</summary>
+    public static bool IsFree(int port)
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     public static ReservedPorts Take(int count)
     {
         var sockets = new List<Socket>(count);

@@ -46,15 +46,15 @@ public static class AddressResolver
         {
             throw new SocketOperationException(SocketFailure.OperationTimeout, $"Timed out after {Deadline.Describe(deadline.Timeout)} resolving '{name}'.", host);
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or ArgumentException)
         {
-            throw new SocketOperationException(SocketFailure.HostNotFound, $"Cannot resolve host '{name}': {e.Message}.", host, e);
-        }
-        catch (ArgumentException e)
-        {
-            throw new SocketOperationException(SocketFailure.HostNotFound, $"Cannot resolve host '{name}': {e.Message}", host, e);
+            throw NotFound(name, host, e);
         }
     }
+
+    /// <summary>The resolver's "no such name" (or a name it cannot take) as the HostNotFound failure.</summary>
+    internal static SocketOperationException NotFound(string name, object target, Exception e) =>
+        new(SocketFailure.HostNotFound, $"Cannot resolve host '{name}': {e.Message}{(e is SocketException ? "." : "")}", target, e);
 
     /// <summary>
     /// Asks the system resolver, except for names under .invalid, which RFC 6761 (6.4) says a resolver library

@@ -49,13 +49,9 @@ internal sealed class HostAddressCache(TimeSpan timeout, bool retryFailures, Can
         {
             throw new SocketOperationException(SocketFailure.OperationTimeout, $"Timed out after {Deadline.Describe(timeout)} resolving '{host}'.", host);
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or ArgumentException)
         {
-            throw new SocketOperationException(SocketFailure.HostNotFound, $"Cannot resolve host '{host}': {e.Message}.", host, e);
-        }
-        catch (ArgumentException e)
-        {
-            throw new SocketOperationException(SocketFailure.HostNotFound, $"Cannot resolve host '{host}': {e.Message}", host, e);
+            throw AddressResolver.NotFound(host, host, e);
         }
         addresses = family == AddressFamily.Unspecified ? addresses : addresses.Where(a => a.AddressFamily == family).ToArray();
         return addresses.Length > 0 ? addresses : throw NoAddress(host, family);

@@ -30,8 +30,16 @@ public sealed partial class PsSocket
             }
             else
             {
-                var pending = Socket.AcceptAsync(deadline.Token);
-                accepted = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+                long started = System.Diagnostics.Stopwatch.GetTimestamp();
+                try
+                {
+                    var pending = Socket.AcceptAsync(deadline.Token);
+                    accepted = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+                }
+                finally
+                {
+                    NoteBlocked(started);
+                }
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -43,6 +51,7 @@ public sealed partial class PsSocket
             accepted.Blocking = false; // as the listener is: a select loop's connections need no call each
         }
         var connection = new PsSocket(accepted, name) { Timeout = Timeout, MaxMessageSize = MaxMessageSize, NewLine = NewLine };
+        TraceAccepted(connection);
         if (ReceiveTimeout is not null || SendTimeout is not null)
         {
             (connection.ReceiveTimeout, connection.SendTimeout) = (ReceiveTimeout, SendTimeout); // the listener's time limits pass on, as its Timeout does

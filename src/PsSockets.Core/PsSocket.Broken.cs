@@ -19,6 +19,7 @@ public sealed partial class PsSocket
         {
             Fail(failure);
         }
+        TraceEvent(SocketTraceEvent.Failure, detail: $"{failure.Failure}: {e.Message}");
         return failure;
     }
 

@@ -74,6 +74,11 @@ public sealed partial class PsSocket
                 bool truncated = (received & SocketFlags.Truncated) != 0;
                 Interlocked.Add(ref _bytesReceived, peek ? 0 : length);
                 var sender = Socket.Connected ? RemoteEndPoint ?? from : Named(from);
+                if (!peek)
+                {
+                    CountReceive(space.Span[..length], sender);
+                    NoteMessage(truncated ? Math.Max(pending, length) : length);
+                }
                 return new Datagram(space[..length].ToArray(), sender, truncated ? Math.Max(pending, length) : length, truncated, this, encoding ?? s_utf8);
             }
         }
@@ -105,6 +110,8 @@ public sealed partial class PsSocket
             {
                 int sent = to is null ? Socket.Send(data.Span) : Socket.SendTo(data.Span, SocketFlags.None, to);
                 Interlocked.Add(ref _bytesSent, sent);
+                CountSend(data.Span[..sent], to);
+                NoteMessage(sent);
                 break;
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)

@@ -80,6 +80,7 @@ public sealed partial class PsSocket
                     var message = produce(_buffer.Span.Slice(f.Start, f.Length));
                     if (!peek)
                     {
+                        NoteMessage(f.Length);
                         _buffer.Consume(f.Consumed);
                     }
                     return message;
@@ -147,6 +148,7 @@ public sealed partial class PsSocket
         }
         _bufferWaitsForMore = false;
         Interlocked.Add(ref _bytesReceived, received);
+        CountReceive(space.Span[..received]);
         return received;
     }
 

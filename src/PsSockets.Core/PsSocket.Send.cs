@@ -17,6 +17,7 @@ public sealed partial class PsSocket
     {
         using var turn = TakeSendTurn(timeout, token);
         SendAll(data, timeout, token, progress, alreadySent: 0, total: data.Length);
+        NoteMessage(data.Length);
     }
 
     /// <summary>
@@ -31,6 +32,7 @@ public sealed partial class PsSocket
         SendAll(header, timeout, token, progress, alreadySent: 0, total);
         SendAll(data, timeout, token, progress, alreadySent: header.Length, total);
         SendAll(trailer, timeout, token, progress, alreadySent: header.Length + data.Length, total);
+        NoteMessage(total);
     }
 
     /// <summary>
@@ -65,8 +67,9 @@ public sealed partial class PsSocket
                 throw _tls is null ? failure : TlsBroken(new SocketOperationException(failure.Failure,
                     failure.Message + " A TLS session cannot go on after a send that stopped part way: close the socket.", this, failure.InnerException) { BytesSent = failure.BytesSent });
             }
-            sent += n;
             Interlocked.Add(ref _bytesSent, n);
+            CountSend(data.Span.Slice(sent, n));
+            sent += n;
             progress?.Invoke(alreadySent + sent);
         }
     }

@@ -78,6 +78,7 @@ public sealed partial class PsSocket
                 {
                     sent += n;
                     Interlocked.Add(ref _bytesSent, n);
+                    CountSendFile(n);
                     progress?.Invoke(sent);
                 }
                 else if (n == 0)

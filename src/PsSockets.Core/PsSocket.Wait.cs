@@ -20,23 +20,31 @@ public sealed partial class PsSocket
     /// <summary>Waits in poll(2) slices until the socket is ready, the deadline passes or the caller stops (OperationCanceledException).</summary>
     private void WaitUntil(SelectMode mode, in Deadline deadline)
     {
-        bool reading = mode == SelectMode.SelectRead;
-        if (reading && _peerAnswersFast && deadline.SliceMicroseconds(SpinMicroseconds) == SpinMicroseconds && SpinUntilReadable())
-        {
-            return;
-        }
         long started = Stopwatch.GetTimestamp();
-        using (var stop = StopSignal.Start(deadline.NonBlocking ? CancellationToken.None : deadline.CallerToken))
+        try
         {
-            bool signalled = false;
-            while (!Poll(deadline.SliceMicroseconds(PollSliceMicroseconds), mode, stop, ref signalled) && !ErrorPending())
+            bool reading = mode == SelectMode.SelectRead;
+            if (reading && _peerAnswersFast && deadline.SliceMicroseconds(SpinMicroseconds) == SpinMicroseconds && SpinUntilReadable())
             {
-                deadline.ThrowIfOver();
+                return;
+            }
+            long slept = Stopwatch.GetTimestamp();
+            using (var stop = StopSignal.Start(deadline.NonBlocking ? CancellationToken.None : deadline.CallerToken))
+            {
+                bool signalled = false;
+                while (!Poll(deadline.SliceMicroseconds(PollSliceMicroseconds), mode, stop, ref signalled) && !ErrorPending())
+                {
+                    deadline.ThrowIfOver();
+                }
+            }
+            if (reading)
+            {
+                _peerAnswersFast = Stopwatch.GetTimestamp() - slept < s_spinTicks;
             }
         }
-        if (reading)
+        finally
         {
-            _peerAnswersFast = Stopwatch.GetTimestamp() - started < s_spinTicks;
+            NoteBlocked(started);
         }
     }
 

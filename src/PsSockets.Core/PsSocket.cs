@@ -147,6 +147,7 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
         }
         _sendShutdown |= direction != SocketShutdown.Receive;
         _receiveShutdown |= direction != SocketShutdown.Send;
+        TraceEvent(SocketTraceEvent.Shutdown, detail: ShutdownName(direction));
     }
 
     /// <summary>close(): graceful by default (queued data is still delivered); <paramref name="abort"/> resets the connection (RST).</summary>
@@ -156,6 +157,7 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
         {
             return;
         }
+        TraceEvent(SocketTraceEvent.Close, detail: abort ? "abort: SO_LINGER 0, the peer sees a reset" : null);
         if (!abort)
         {
             CloseTlsGracefully();
@@ -207,8 +209,13 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
     {
         try
         {
+            bool wasConnected = RemoteEndPoint is not null;
             LocalEndPoint = Socket.LocalEndPoint;
             RemoteEndPoint = Socket.Connected ? Socket.RemoteEndPoint : null;
+            if (!wasConnected && RemoteEndPoint is not null)
+            {
+                TraceEvent(SocketTraceEvent.Connect);
+            }
         }
         catch (SocketException)
         {

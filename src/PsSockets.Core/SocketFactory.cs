@@ -17,6 +17,9 @@ public sealed class SocketOptions
 
     /// <summary>Options of <see cref="SocketOptionCatalog"/> by name, values of each option's type; set before bind and connect.</summary>
     public IReadOnlyDictionary<string, object?> Named { get; init; } = s_none;
+
+    /// <summary>The budget in bytes of the socket's trace, from birth (its connect included); 0: no trace.</summary>
+    public long TraceLimit { get; init; }
 }
 
 /// <summary>socket(), bind(), listen() and connect(): where PsSockets come from.</summary>
@@ -264,6 +267,10 @@ public static partial class SocketFactory
             socket.Blocking = mode; // a connect waits in blocking mode and ends in it: the option comes back
         }
         var wrapped = new PsSocket(socket, options.Name) { Timeout = options.Timeout };
+        if (options.TraceLimit > 0)
+        {
+            wrapped.StartTraceAtBirth(options.TraceLimit);
+        }
         var held = options.Named.Where(o => SocketOptionCatalog.Get(o.Key).NeedsPsSocket).ToDictionary(o => o.Key, o => o.Value);
         try
         {

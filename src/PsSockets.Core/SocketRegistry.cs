@@ -9,9 +9,23 @@ public sealed class SocketRegistry
 {
     private readonly object _gate = new();
     private readonly Dictionary<int, PsSocket> _sockets = new();
+    private readonly RecentItems<PsSocket> _closedTraced = new(ClosedTracesKept);
+
+    /// <summary>How many closed sockets' traces the session keeps for Get-SocketTrace, newest last.</summary>
+    public const int ClosedTracesKept = 16;
+
+    /// <summary>The session-wide trace switch (Enable-SocketTrace): the budget of every new socket's trace; 0: off.</summary>
+    public long TraceLimit { get; set; }
+
+    /// <summary>The traces of the sockets closed last, so a conversation can be read after it ended.</summary>
+    public IReadOnlyList<PsSocket> ClosedTraced => _closedTraced.ToArray();
 
     public PsSocket Add(PsSocket socket)
     {
+        if (TraceLimit > 0 && socket.Trace is null)
+        {
+            socket.StartTraceAtBirth(TraceLimit);
+        }
         // Subscribed before the check: a socket another thread closes meanwhile is either seen closed
         // here or removed by OnClosed, never left behind.
         socket.Closed += OnClosed;
@@ -87,6 +101,10 @@ public sealed class SocketRegistry
             lock (_gate)
             {
                 _sockets.Remove(socket.Id);
+            }
+            if (socket.Trace is not null)
+            {
+                _closedTraced.Add(socket);
             }
         }
     }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Threading;
 
 namespace PsSockets;
 
@@ -63,85 +62,36 @@ public sealed class RelayTrace
     /// <summary>What an entry costs besides its bytes (its time, direction and connection).</summary>
     public const int EntryCost = 64;
 
-    private readonly object _gate = new();
-    private readonly Queue<RelayTraceEntry> _entries = new();
-    private long _cost;
-    private long _dropped;
-
+    private readonly TraceRing<RelayTraceEntry> _ring;
     private readonly int _relay;
 
     internal RelayTrace(int relay, long limit)
     {
         _relay = relay;
-        Limit = limit;
+        _ring = new TraceRing<RelayTraceEntry>(limit, entry => entry.Data.Length + EntryCost);
     }
 
     /// <summary>The budget in bytes.</summary>
-    public long Limit { get; }
+    public long Limit => _ring.Limit;
 
     /// <summary>What the kept entries cost now: never more than <see cref="Limit"/>.</summary>
-    public long Cost
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _cost;
-            }
-        }
-    }
+    public long Cost => _ring.Cost;
 
     /// <summary>How many entries were dropped to stay within the budget.</summary>
-    public long Dropped => Interlocked.Read(ref _dropped);
+    public long Dropped => _ring.Dropped;
 
     /// <summary>The kept entries, oldest first.</summary>
-    public IReadOnlyList<RelayTraceEntry> Entries
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _entries.ToArray();
-            }
-        }
-    }
+    public IReadOnlyList<RelayTraceEntry> Entries => _ring.Entries;
 
     internal void Add(int connection, RelayDirection direction, ReadOnlySpan<byte> data)
     {
         long room = Math.Max(0, Limit - EntryCost);
         var kept = data.Length > room ? data[..(int)room] : data;
-        Keep(new RelayTraceEntry(_relay, connection, DateTime.UtcNow, direction, data.Length, kept.ToArray(), isEnd: false));
+        _ring.Add(new RelayTraceEntry(_relay, connection, DateTime.UtcNow, direction, data.Length, kept.ToArray(), isEnd: false));
     }
 
     internal void AddEnd(int connection, RelayDirection direction) =>
-        Keep(new RelayTraceEntry(_relay, connection, DateTime.UtcNow, direction, 0, [], isEnd: true));
+        _ring.Add(new RelayTraceEntry(_relay, connection, DateTime.UtcNow, direction, 0, [], isEnd: true));
 
-    internal void Clear()
-    {
-        lock (_gate)
-        {
-            _entries.Clear();
-            _cost = 0;
-        }
-    }
-
-    private void Keep(RelayTraceEntry entry)
-    {
-        long cost = entry.Data.Length + EntryCost;
-        if (cost > Limit)
-        {
-            Interlocked.Increment(ref _dropped);
-            return;
-        }
-        lock (_gate)
-        {
-            while (_cost + cost > Limit && _entries.TryDequeue(out var oldest))
-            {
-                _cost -= oldest.Data.Length + EntryCost;
-                Interlocked.Increment(ref _dropped);
-            }
-            _entries.Enqueue(entry);
-            _cost += cost;
-        }
-    }
+    internal void Clear() => _ring.Clear();
 }

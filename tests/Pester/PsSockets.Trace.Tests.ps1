@@ -106,7 +106,7 @@ Describe 'Socket statistics' {
         $shown | Should -Match 'Receives\s+: [1-9]'
         $shown | Should -Match 'BytesReceived\s+: 5010'
         $shown | Should -Match 'BytesBuffered\s+: 4'
-        $shown | Should -Match 'LargestMessage\s+: 5000'
+        $shown | Should -Match 'LargestMessage\s+: 5002'
         $shown | Should -Match 'BlockedTime\s+: \d+\.\d ms'
         $shown | Should -Match 'Trace\s+: off'
     }

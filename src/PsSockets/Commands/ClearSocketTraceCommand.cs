@@ -19,6 +19,7 @@ public sealed class ClearSocketTraceCommand : SocketCmdlet
             if (socket.Trace is { } trace && ShouldProcess(socket.ToString(), trace.Entries.Count == 1 ? "Clear the 1 entry of its trace" : $"Clear the {trace.Entries.Count} entries of its trace"))
             {
                 trace.Clear();
+                WriteVerbose($"Cleared the trace of {socket}; it goes on recording.");
             }
         }
     }

@@ -20,6 +20,8 @@ public sealed class SocketTrace
 
     private readonly TraceRing<SocketTraceEntry> _ring;
     private readonly PsSocket _socket;
+    private readonly LastEndPoint _local = new();
+    private readonly LastEndPoint _remote = new();
     private long _sequence;
 
     internal SocketTrace(PsSocket socket, long limit)
@@ -61,8 +63,27 @@ public sealed class SocketTrace
         long room = Math.Max(0, Limit - EntryCost);
         var kept = data.Length > room ? data[..(int)room] : data;
         _ring.Add(new SocketTraceEntry(_socket.Id, Interlocked.Increment(ref _sequence), DateTime.UtcNow, @event, length ?? data.Length, kept.ToArray(),
-            PsSocket.FormatEndPoint(_socket.LocalEndPoint), PsSocket.FormatEndPoint(remote ?? _socket.RemoteEndPoint), detail));
+            _local.Format(_socket.LocalEndPoint), _remote.Format(remote ?? _socket.RemoteEndPoint), detail));
     }
 
     internal void Add(SocketTraceEvent @event, EndPoint? remote = null, string? detail = null) => Add(@event, [], remote, detail);
+
+    /// <summary>An endpoint's text, made again only when the endpoint changes: a connection's stay the same for every entry.</summary>
+    private sealed class LastEndPoint
+    {
+        private Shown? _last; // one reference: a send and a receive recording at once never see half of it
+
+        public string Format(EndPoint? endPoint)
+        {
+            if (_last is { } last && ReferenceEquals(last.EndPoint, endPoint))
+            {
+                return last.Text;
+            }
+            string text = PsSocket.FormatEndPoint(endPoint);
+            _last = new Shown(endPoint, text);
+            return text;
+        }
+
+        private sealed record Shown(EndPoint? EndPoint, string Text);
+    }
 }

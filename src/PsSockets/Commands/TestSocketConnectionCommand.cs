@@ -152,8 +152,14 @@ public sealed class TestSocketConnectionCommand : SocketCmdlet
         string where = result.RemoteAddress is { } address ? PsSocket.FormatEndPoint(new IPEndPoint(address, result.Port)) : result.Target;
         if (!result.Success)
         {
-            string errno = Enum.TryParse(result.ErrorId, out SocketFailure failure) ? Errno.Name(failure) : result.ErrorId ?? "failed";
-            return $"{result.Target}: connect({where}) or what followed it failed: {errno} after {SocketCallLog.Took(result.Elapsed)}, {result.Attempts} attempt(s); close()";
+            var failure = Enum.TryParse(result.ErrorId, out SocketFailure known) ? known : SocketFailure.Unknown;
+            string call = failure switch
+            {
+                SocketFailure.TlsHandshakeFailed or SocketFailure.CertificateInvalid => "do_handshake()",
+                SocketFailure.UnexpectedResponse => "recv() of the -Expect answer",
+                _ => $"connect({where})",
+            };
+            return $"{result.Target}: {call} failed: {Errno.Name(failure)} after {SocketCallLog.Took(result.Elapsed)}, {result.Attempts} attempt(s); close()";
         }
         string tls = result.Tls is null ? "" : $", do_handshake() -> {result.Tls} in {SocketCallLog.Took(result.TlsLatency ?? TimeSpan.Zero)}";
         string exchange = result.Response is null ? "" : ", send()/recv() of the -Send/-Expect exchange";

@@ -42,22 +42,13 @@ public static partial class SocketFactory
             ClearStale(path, type, endPoint, force, doing);
         }
         var socket = New(AddressFamily.Unix, type);
-        long started = SocketCallLog.Start();
         try
         {
             Configure(socket, options);
-            socket.Bind(endPoint);
-            if (SocketCallLog.Current is { } log)
-            {
-                log.Add($"bind({log.Of(socket)}, {UnixSocketPath.Display(path)})");
-            }
+            Told(socket, () => socket.Bind(endPoint), name => $"bind({name}, {UnixSocketPath.Display(path)})");
         }
         catch (SocketException e)
         {
-            if (SocketCallLog.Current is { } log)
-            {
-                log.Add($"bind({log.Of(socket)}, {UnixSocketPath.Display(path)}) {SocketCallLog.Outcome(e, started)}");
-            }
             Discard(socket);
             throw SocketOperationException.FromSocketError(e, $"{doing} {UnixSocketPath.Display(path)}", path);
         }

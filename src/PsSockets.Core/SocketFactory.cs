@@ -288,21 +288,29 @@ public static partial class SocketFactory
     }
 
     /// <summary>listen(); a failure is the caller's to report.</summary>
-    private static void Listen(Socket socket, int backlog)
+    private static void Listen(Socket socket, int backlog) => Told(socket, () => socket.Listen(backlog), name => $"listen({name}, {backlog})");
+
+    /// <summary>
+    /// One call on a socket that is not a PsSocket yet, told of to -Verbose as <paramref name="text"/> gives it for the socket's
+    /// name, with <paramref name="result"/> when there is one, or with its failure (which goes on to the caller).
+    /// </summary>
+    private static void Told(Socket socket, Action call, Func<string, string> text, Func<string>? result = null)
     {
+        if (SocketCallLog.Current is not { } log)
+        {
+            call();
+            return;
+        }
         long started = SocketCallLog.Start();
         try
         {
-            socket.Listen(backlog);
-            if (SocketCallLog.Current is { } log)
-            {
-                log.Add($"listen({log.Of(socket)}, {backlog})");
-            }
+            call();
         }
-        catch (SocketException e) when (SocketCallLog.Current is { } log && log.Failed($"listen({log.Of(socket)}, {backlog})", started, e))
+        catch (Exception e) when (log.Failed(text(log.Of(socket)), started, e))
         {
             throw; // not reached: the filter only tells of the failure
         }
+        log.Add(result is null ? text(log.Of(socket)) : $"{text(log.Of(socket))} -> {result()}");
     }
 
     private static ProtocolType ProtocolOf(AddressFamily family, SocketType type) =>
@@ -334,21 +342,12 @@ public static partial class SocketFactory
 
     private static void Bind(Socket socket, IPEndPoint endPoint)
     {
-        long started = SocketCallLog.Start();
         try
         {
-            socket.Bind(endPoint);
-            if (SocketCallLog.Current is { } log)
-            {
-                log.Add($"bind({log.Of(socket)}, {PsSocket.FormatEndPoint(endPoint)}) -> {PsSocket.FormatEndPoint(socket.LocalEndPoint)}");
-            }
+            Told(socket, () => socket.Bind(endPoint), name => $"bind({name}, {PsSocket.FormatEndPoint(endPoint)})", () => PsSocket.FormatEndPoint(socket.LocalEndPoint));
         }
         catch (SocketException e)
         {
-            if (SocketCallLog.Current is { } log)
-            {
-                log.Add($"bind({log.Of(socket)}, {PsSocket.FormatEndPoint(endPoint)}) {SocketCallLog.Outcome(e, started)}");
-            }
             string doing = endPoint.Address.IsIPv4MappedToIPv6 && !socket.DualMode
                 ? $"bind to {endPoint} (an IPv4-mapped address needs a dual-mode socket: -DualMode)"
                 : $"bind to {PsSocket.FormatEndPoint(endPoint)}";

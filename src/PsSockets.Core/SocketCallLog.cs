@@ -134,16 +134,15 @@ public sealed class SocketCallLog
     /// <summary>A timestamp to measure a call from, when someone listens; 0 otherwise.</summary>
     public static long Start() => t_current is null ? 0 : Stopwatch.GetTimestamp();
 
-    /// <summary>The time since <paramref name="started"/> as a person reads it: 0.4 ms, 12 ms, 1.5 s.</summary>
+    /// <summary>The time since <paramref name="started"/> as a person reads it: 0.4 ms, 12.0 ms, 1.5 s.</summary>
     public static string Took(long started) => Took(Stopwatch.GetElapsedTime(started));
 
-    /// <summary>A duration as a person reads it: 0.4 ms, 12 ms, 1.5 s.</summary>
+    /// <summary>A duration as a person reads it: 0.4 ms, 12.0 ms, 1.5 s.</summary>
     public static string Took(TimeSpan elapsed)
     {
         double ms = elapsed.TotalMilliseconds;
-        return ms < 10 ? $"{ms.ToString("0.0", CultureInfo.InvariantCulture)} ms"
-            : ms < 1000 ? $"{ms.ToString("0", CultureInfo.InvariantCulture)} ms"
-            : $"{(ms / 1000).ToString("0.0##", CultureInfo.InvariantCulture)} s";
+        // One decimal always: the same shape for 0.4 ms and 12.0 ms, so output compared with its digits masked still matches.
+        return ms < 1000 ? $"{ms.ToString("0.0", CultureInfo.InvariantCulture)} ms" : $"{(ms / 1000).ToString("0.0", CultureInfo.InvariantCulture)} s";
     }
 
     /// <summary>AF_INET, AF_INET6, AF_UNIX.</summary>

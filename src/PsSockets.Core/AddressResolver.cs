@@ -14,10 +14,13 @@ public static class AddressResolver
     /// Every address of <paramref name="host"/> of <paramref name="family"/> (Unspecified: both), in the
     /// order the system resolver gives them, which is the order a connect should try them in.
     /// </summary>
-    public static IPAddress[] Resolve(string host, AddressFamily family, TimeSpan? timeout, CancellationToken token)
+    public static IPAddress[] Resolve(string host, AddressFamily family, TimeSpan? timeout, CancellationToken token) =>
+        Resolve(host, family, timeout, token, port: null);
+
+    private static IPAddress[] Resolve(string host, AddressFamily family, TimeSpan? timeout, CancellationToken token, int? port)
     {
         using var deadline = Deadline.Start(timeout, token);
-        var addresses = Lookup(host, family, deadline);
+        var addresses = Lookup(host, family, deadline, port);
         if (family != AddressFamily.Unspecified)
         {
             addresses = addresses.Where(a => a.AddressFamily == family).ToArray();
@@ -28,19 +31,32 @@ public static class AddressResolver
 
     /// <summary>Like <see cref="Resolve"/>, each address paired with <paramref name="port"/> as an endpoint.</summary>
     public static ResolvedAddress[] ResolveEndPoints(string host, int port, AddressFamily family, TimeSpan? timeout, CancellationToken token) =>
-        Resolve(host, family, timeout, token).Select(a => new ResolvedAddress(host, a, port)).ToArray();
+        Resolve(host, family, timeout, token, port).Select(a => new ResolvedAddress(host, a, port)).ToArray();
 
     /// <summary>The addresses of a name, or the address a literal (bracketed or not) stands for.</summary>
-    internal static IPAddress[] Lookup(string host, AddressFamily family, in Deadline deadline)
+    /// <param name="port">The port the caller will use the addresses with, for -Verbose's getaddrinfo line only.</param>
+    internal static IPAddress[] Lookup(string host, AddressFamily family, in Deadline deadline, int? port = null)
     {
         string name = host.Length > 2 && host[0] == '[' && host[^1] == ']' ? host[1..^1] : host;
         if (IPAddress.TryParse(name, out var literal))
         {
-            return [literal];
+            return [literal]; // no getaddrinfo: a literal is its own address
         }
+        long started = SocketCallLog.Start();
+        string call = port is null ? $"getaddrinfo(\"{name}\")" : $"getaddrinfo(\"{name}\", {port})";
         try
         {
-            return QueryAsync(name, family, deadline.Token).GetAwaiter().GetResult();
+            var addresses = QueryAsync(name, family, deadline.Token).GetAwaiter().GetResult();
+            if (SocketCallLog.Current is { } log)
+            {
+                var shown = addresses.Select(a => port is { } p ? PsSocket.FormatEndPoint(new IPEndPoint(a, p)) : a.ToString());
+                log.Add($"{call} -> {(addresses.Length == 0 ? "no address" : string.Join(", ", shown))} in {SocketCallLog.Took(started)}");
+            }
+            return addresses;
+        }
+        catch (Exception e) when (SocketCallLog.Current is { } log && log.Failed(call, started, e, deadline.Expired))
+        {
+            throw; // not reached: the filter only tells of the failure
         }
         catch (OperationCanceledException) when (deadline.Expired)
         {

@@ -26,6 +26,8 @@ internal static class HappyEyeballs
     {
         var order = Interleave(addresses);
         var pending = new List<(Socket Socket, IPEndPoint EndPoint)>();
+        var log = SocketCallLog.Current;
+        var startedAt = log is null ? null : new Dictionary<Socket, long>(ReferenceEqualityComparer.Instance);
         long delay = (long)(AttemptDelay.TotalSeconds * Stopwatch.Frequency);
         long nextStart = 0;
         int next = 0;
@@ -37,9 +39,10 @@ internal static class HappyEyeballs
                 {
                     var endPoint = new IPEndPoint(order[next++], port);
                     nextStart = Stopwatch.GetTimestamp() + delay;
-                    var (started, connectedNow) = Start(endPoint, configure, failures);
+                    var (started, connectedNow) = Start(endPoint, configure, failures, next, startedAt);
                     if (connectedNow)
                     {
+                        Tell(log, started!, endPoint, startedAt, "ok");
                         return Won(started!);
                     }
                     if (started is not null)
@@ -57,11 +60,12 @@ internal static class HappyEyeballs
                 {
                     pending.Remove(attempt);
                     var error = (SocketError)(int)attempt.Socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+                    Tell(log, attempt.Socket, attempt.EndPoint, startedAt, error == SocketError.Success ? "ok" : $"failed: {Errno.Name(error)}");
                     if (error == SocketError.Success)
                     {
                         return Won(attempt.Socket);
                     }
-                    attempt.Socket.Dispose(); // after a failed non-blocking connect .NET's Socket wrongly says it is connected
+                    Close(log, attempt.Socket); // after a failed non-blocking connect .NET's Socket wrongly says it is connected
                     failures.Add(attempt.EndPoint, new SocketException((int)error));
                     nextStart = 0; // a failure starts the next attempt at once
                 }
@@ -69,6 +73,10 @@ internal static class HappyEyeballs
         }
         catch (OperationCanceledException) when (deadline.Expired)
         {
+            foreach (var (socket, endPoint) in pending)
+            {
+                Tell(log, socket, endPoint, startedAt, "timed out");
+            }
             string waiting = string.Join(", ", pending.Select(p => PsSocket.FormatEndPoint(p.EndPoint)));
             throw new SocketOperationException(SocketFailure.OperationTimeout,
                 $"Timed out after {Deadline.Describe(deadline.Timeout)} connecting to {waiting}{failures.BeforeThat()}.", pending.Count == 1 ? pending[0].EndPoint : waiting);
@@ -77,7 +85,7 @@ internal static class HappyEyeballs
         {
             foreach (var (socket, _) in pending)
             {
-                socket.Dispose();
+                Close(log, socket);
             }
         }
     }
@@ -110,9 +118,13 @@ internal static class HappyEyeballs
     /// A non-blocking connect: the socket and whether it connected at once, or no socket when it failed at once.
     /// (Socket.Connected cannot tell: after a pending connect fails, .NET's Socket says it is connected.)
     /// </summary>
-    private static (Socket? Socket, bool ConnectedNow) Start(IPEndPoint endPoint, Action<Socket> configure, ConnectFailures failures)
+    private static (Socket? Socket, bool ConnectedNow) Start(IPEndPoint endPoint, Action<Socket> configure, ConnectFailures failures,
+        int attempt, Dictionary<Socket, long>? startedAt)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var log = SocketCallLog.Current;
+        log?.Born(socket, $"attempt {attempt}"); // each attempt is a socket of its own; the winner becomes the PsSocket
+        startedAt?.Add(socket, Stopwatch.GetTimestamp());
         try
         {
             configure(socket);
@@ -126,15 +138,35 @@ internal static class HappyEyeballs
         }
         catch (SocketException e)
         {
-            socket.Dispose();
+            Tell(log, socket, endPoint, startedAt, $"failed: {Errno.Name(e)}");
+            Close(log, socket);
             failures.Add(endPoint, e);
             return (null, false);
         }
         catch
         {
-            socket.Dispose(); // an option the socket cannot take: no attempt, and the error goes to the caller
+            Close(log, socket); // an option the socket cannot take: no attempt, and the error goes to the caller
             throw;
         }
+    }
+
+    /// <summary>-Verbose's line for an attempt's connect: "connect(attempt 1, [::1]:80) failed: ECONNREFUSED in 0.1 ms".</summary>
+    private static void Tell(SocketCallLog? log, Socket socket, IPEndPoint endPoint, Dictionary<Socket, long>? startedAt, string outcome)
+    {
+        if (log is not null)
+        {
+            string took = startedAt!.TryGetValue(socket, out long started) ? $" {(outcome == "timed out" ? "after" : "in")} {SocketCallLog.Took(started)}" : "";
+            log.Add($"connect({log.Of(socket)}, {PsSocket.FormatEndPoint(endPoint)}) {outcome}{took}");
+        }
+    }
+
+    private static void Close(SocketCallLog? log, Socket socket)
+    {
+        if (log is not null)
+        {
+            log.Add($"close({log.Of(socket)})");
+        }
+        socket.Dispose();
     }
 
     /// <summary>

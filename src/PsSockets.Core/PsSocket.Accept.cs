@@ -11,6 +11,21 @@ public sealed partial class PsSocket
     /// <summary>Waits for the next connection; the new socket inherits this listener's default timeout and blocking mode.</summary>
     public PsSocket Accept(string? name, TimeSpan? timeout, CancellationToken token)
     {
+        long started = SocketCallLog.Start();
+        try
+        {
+            var connection = AcceptOne(name, timeout, token);
+            SocketCallLog.Current?.Add($"accept(#{Id}) -> #{connection.Id} from {FormatEndPoint(connection.RemoteEndPoint)} in {SocketCallLog.Took(started)}");
+            return connection;
+        }
+        catch (SocketOperationException e) when (SocketCallLog.Current is { } log && log.Failed($"accept(#{Id})", started, e))
+        {
+            throw; // not reached: the filter only tells of the failure
+        }
+    }
+
+    private PsSocket AcceptOne(string? name, TimeSpan? timeout, CancellationToken token)
+    {
         ThrowIfClosed();
         if (!_listening)
         {

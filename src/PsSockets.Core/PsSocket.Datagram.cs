@@ -263,8 +263,10 @@ public sealed partial class PsSocket
         }
         catch (SocketException e)
         {
+            SocketCallLog.Current?.Add($"{MembershipCall(group, join)} failed: {Errno.Name(e)}");
             throw SocketOperationException.FromSocketError(e, $"{doing} the multicast group {group} on {this}", this);
         }
+        SocketCallLog.Current?.Add(MembershipCall(group, join));
         lock (_multicastGroups)
         {
             if (join)
@@ -277,6 +279,10 @@ public sealed partial class PsSocket
             }
         }
     }
+
+    private string MembershipCall(IPAddress group, bool join) => group.AddressFamily == AddressFamily.InterNetworkV6
+        ? $"setsockopt(#{Id}, IPPROTO_IPV6, {(join ? "IPV6_JOIN_GROUP" : "IPV6_LEAVE_GROUP")}, {group})"
+        : $"setsockopt(#{Id}, IPPROTO_IP, {(join ? "IP_ADD_MEMBERSHIP" : "IP_DROP_MEMBERSHIP")}, {group})";
 
     /// <summary>IP_MULTICAST_IF / IPV6_MULTICAST_IF: the interface (by one of its addresses) a socket's multicast datagrams leave by.</summary>
     internal static void SetMulticastInterface(Socket socket, IPAddress interfaceAddress)

@@ -54,13 +54,18 @@ public sealed partial class PsSocket : ITlsWire
         var transport = new TlsTransport(this);
         transport.Preload(_buffer.Span); // bytes that came with the STARTTLS exchange belong to the handshake
         _buffer.Consume(_buffer.Count);
+        long started = SocketCallLog.Start();
+        // Python's context.wrap_socket(sock, server_side=..., server_hostname=...) then do_handshake().
+        string call = serverName is null ? $"do_handshake(#{Id}, server_side=True)" : $"do_handshake(#{Id}, server_hostname=\"{serverName}\")";
         try
         {
             _tls = handshake(transport, deadline);
+            SocketCallLog.Current?.Add($"{call} -> {_tls.Info} in {SocketCallLog.Took(started)}");
         }
         catch (Exception e) when (e is not OperationCanceledException || !deadline.CallerStopped)
         {
             var failure = HandshakeFailed(e, deadline, serverName, check);
+            SocketCallLog.Current?.Failed(call, started, failure, failure.Failure == SocketFailure.OperationTimeout);
             Fail(failure);
             throw failure;
         }

@@ -32,6 +32,7 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
         Name = name;
         _createdUtc = DateTime.UtcNow;
         RefreshEndPoints();
+        SocketCallLog.Current?.Identify(this);
     }
 
     /// <summary>The session-wide number of this socket, as Get-Socket and tab completion show it.</summary>
@@ -133,16 +134,21 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
             using var deadline = Deadline.Start(limit, token);
             SendCloseNotify(deadline);
         }
+        string call = $"shutdown(#{Id}, {direction switch { SocketShutdown.Send => "SHUT_WR", SocketShutdown.Receive => "SHUT_RD", _ => "SHUT_RDWR" }})";
+        long started = SocketCallLog.Start();
         try
         {
             Socket.Shutdown(direction);
+            SocketCallLog.Current?.Add(call);
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.NotConnected)
         {
             // The peer already reset the connection: there is nothing left to shut down.
+            SocketCallLog.Current?.Add($"{call} failed: ENOTCONN (the peer reset the connection: nothing left to shut down)");
         }
         catch (SocketException e)
         {
+            SocketCallLog.Current?.Failed(call, started, e);
             throw SocketOperationException.FromSocketError(e, $"shut down {this}", this);
         }
         _sendShutdown |= direction != SocketShutdown.Receive;
@@ -166,6 +172,7 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
         {
             if (abort && Socket.ProtocolType == ProtocolType.Tcp && RemoteEndPoint is not null)
             {
+                SocketCallLog.Current?.Add($"setsockopt(#{Id}, SOL_SOCKET, SO_LINGER, {{l_onoff=1, l_linger=0}}) (close resets the connection: RST)");
                 Socket.LingerState = new LingerOption(true, 0);
             }
         }
@@ -173,6 +180,7 @@ public sealed partial class PsSocket : IDisposable, ISessionObject
         {
             // Setting linger on a socket the peer already reset fails; closing still works.
         }
+        SocketCallLog.Current?.Add($"close(#{Id})");
         Socket.Dispose(); // a unix listener's socket file goes with it: .NET deletes the file a socket bound
         DisposeTls();
         Closed?.Invoke(this, EventArgs.Empty);

@@ -71,14 +71,39 @@ public sealed class RawSocketOption
     {
         socket.ThrowIfClosed();
         var s = socket.Socket;
-        return OptionCall.Run<object>(() => (_dotNetOption, length) switch
+        long started = SocketCallLog.Start();
+        string call = $"getsockopt(#{socket.Id}, {CCall}{(length is { } asked ? $", {asked} bytes" : "")})";
+        try
         {
-            ({ } name, null) => s.GetSocketOption(_dotNetLevel!.Value, name) ?? 0,
-            ({ } name, { } n) => s.GetSocketOption(_dotNetLevel!.Value, name, n),
-            (null, null) => OptionCall.GetInt(s, _level, _option),
-            (null, { } n) => GetBytes(s, n),
-        }, $"get {_title} on {socket}", socket);
+            object value = OptionCall.Run<object>(() => (_dotNetOption, length) switch
+            {
+                ({ } name, null) => s.GetSocketOption(_dotNetLevel!.Value, name) ?? 0,
+                ({ } name, { } n) => s.GetSocketOption(_dotNetLevel!.Value, name, n),
+                (null, null) => OptionCall.GetInt(s, _level, _option),
+                (null, { } n) => GetBytes(s, n),
+            }, $"get {_title} on {socket}", socket);
+            SocketCallLog.Current?.Add($"{call} -> {(value is byte[] bytes ? $"{bytes.Length} bytes" : value)}");
+            return value;
+        }
+        catch (Exception e) when (SocketCallLog.Current is { } log && log.Failed(call, started, e))
+        {
+            throw; // not reached: the filter only tells of the failure
+        }
     }
+
+    /// <summary>"SOL_SOCKET, ReceiveBuffer": the level and option as -Verbose names them in a call.</summary>
+    private string CCall =>
+        $"{(_dotNetLevel is { } l ? LevelName(l) : _level.ToString(CultureInfo.InvariantCulture))}, {(_dotNetOption?.ToString() ?? _option.ToString(CultureInfo.InvariantCulture))}";
+
+    private static string LevelName(SocketOptionLevel level) => level switch
+    {
+        SocketOptionLevel.Socket => "SOL_SOCKET",
+        SocketOptionLevel.IP => "IPPROTO_IP",
+        SocketOptionLevel.IPv6 => "IPPROTO_IPV6",
+        SocketOptionLevel.Tcp => "IPPROTO_TCP",
+        SocketOptionLevel.Udp => "IPPROTO_UDP",
+        _ => level.ToString(),
+    };
 
     /// <summary>setsockopt with an int (the C int, in machine byte order).</summary>
     public void Set(PsSocket socket, int value) =>
@@ -91,17 +116,27 @@ public sealed class RawSocketOption
     {
         socket.ThrowIfClosed();
         var s = socket.Socket;
-        OptionCall.Run(() =>
+        long started = SocketCallLog.Start();
+        string call = $"setsockopt(#{socket.Id}, {CCall}, {shown})";
+        try
         {
-            if (_dotNetOption is { } name)
+            OptionCall.Run(() =>
             {
-                s.SetSocketOption(_dotNetLevel!.Value, name, value);
-            }
-            else
-            {
-                s.SetRawSocketOption(_level, _option, value);
-            }
-        }, $"set {_title} to {shown} on {socket}", socket);
+                if (_dotNetOption is { } name)
+                {
+                    s.SetSocketOption(_dotNetLevel!.Value, name, value);
+                }
+                else
+                {
+                    s.SetRawSocketOption(_level, _option, value);
+                }
+            }, $"set {_title} to {shown} on {socket}", socket);
+        }
+        catch (Exception e) when (SocketCallLog.Current is { } log && log.Failed(call, started, e))
+        {
+            throw; // not reached: the filter only tells of the failure
+        }
+        SocketCallLog.Current?.Add(call);
     }
 
     public override string ToString() => _title;

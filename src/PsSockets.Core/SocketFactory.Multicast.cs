@@ -20,13 +20,17 @@ public static partial class SocketFactory
             throw new SocketOperationException(SocketFailure.InvalidArgument,
                 $"Cannot join {group} on the interface of {interfaceAddress}: one is {group.AddressFamily}, the other {interfaceAddress.AddressFamily}.", group);
         }
-        var socket = new Socket(group.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        var socket = New(group.AddressFamily, SocketType.Dgram);
         PsSocket? receiver = null;
         try
         {
             PsSocket.SetMulticastInterface(socket, interfaceAddress); // first: groups given in the options join by it too
             Configure(socket, options);
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            if (SocketCallLog.Current is { } log)
+            {
+                log.Add($"setsockopt({log.Of(socket)}, SOL_SOCKET, SO_REUSEADDR, 1) (multicast receivers share the port)");
+            }
             Bind(socket, new IPEndPoint(OperatingSystem.IsWindows() ? interfaceAddress : group, port));
             receiver = Wrap(socket, options);
             receiver.SetMulticastGroups([.. receiver.MulticastGroups, group]);
@@ -36,7 +40,7 @@ public static partial class SocketFactory
         {
             if (receiver is null)
             {
-                socket.Dispose();
+                Discard(socket);
             }
             receiver?.Close();
             throw;

@@ -21,7 +21,7 @@ public static partial class SocketFactory
         {
             try
             {
-                listener.Socket.Listen(backlog);
+                Listen(listener.Socket, backlog);
             }
             catch (SocketException e)
             {
@@ -41,20 +41,20 @@ public static partial class SocketFactory
         {
             ClearStale(path, type, endPoint, force, doing);
         }
-        var socket = new Socket(AddressFamily.Unix, type, ProtocolType.Unspecified);
+        var socket = New(AddressFamily.Unix, type);
         try
         {
             Configure(socket, options);
-            socket.Bind(endPoint);
+            Told(socket, () => socket.Bind(endPoint), name => $"bind({name}, {UnixSocketPath.Display(path)})");
         }
         catch (SocketException e)
         {
-            socket.Dispose();
+            Discard(socket);
             throw SocketOperationException.FromSocketError(e, $"{doing} {UnixSocketPath.Display(path)}", path);
         }
         catch
         {
-            socket.Dispose();
+            Discard(socket);
             throw;
         }
         return Wrap(socket, options);
@@ -82,8 +82,10 @@ public static partial class SocketFactory
         using var deadline = existing is { IsNonBlocking: true } && timeout is null
             ? Deadline.Immediate(token)
             : Deadline.Start(timeout ?? existing?.EffectiveTimeout(null), token);
-        var socket = existing?.Socket ?? new Socket(AddressFamily.Unix, type, ProtocolType.Unspecified);
+        var socket = existing?.Socket ?? New(AddressFamily.Unix, type);
         bool wasBlocking = socket.Blocking;
+        long started = SocketCallLog.Start();
+        string Call() => $"connect({(existing is null ? SocketCallLog.Current?.Of(socket) : $"#{existing.Id}")}, {UnixSocketPath.Display(path)})";
         try
         {
             if (existing is null)
@@ -110,6 +112,7 @@ public static partial class SocketFactory
                 }
             }
             socket.Blocking = wasBlocking;
+            SocketCallLog.Current?.Add($"{Call()} ok in {SocketCallLog.Took(started)}");
             if (existing is null)
             {
                 return Wrap(socket, options);
@@ -119,6 +122,7 @@ public static partial class SocketFactory
         }
         catch (SocketException e)
         {
+            SocketCallLog.Current?.Failed(Call(), started, e);
             Abandon(socket, existing, wasBlocking);
             if (!UnixSocketPath.IsAbstract(path) && !File.Exists(path))
             {
@@ -130,12 +134,14 @@ public static partial class SocketFactory
         }
         catch (OperationCanceledException) when (deadline.Expired && deadline.NonBlocking)
         {
+            SocketCallLog.Current?.Add($"{Call()} failed: EAGAIN (the listener's backlog is full)");
             Abandon(socket, existing, wasBlocking);
             throw new SocketOperationException(SocketFailure.WouldBlock,
                 $"Cannot connect {existing} to {UnixSocketPath.Display(path)} now: the listener's backlog is full, and the socket is non-blocking (EAGAIN).", existing);
         }
-        catch (OperationCanceledException) when (deadline.Expired)
+        catch (OperationCanceledException e) when (deadline.Expired)
         {
+            SocketCallLog.Current?.Failed(Call(), started, e, timedOut: true);
             Abandon(socket, existing, wasBlocking);
             throw new SocketOperationException(SocketFailure.OperationTimeout,
                 $"Timed out after {Deadline.Describe(deadline.Timeout)} connecting to {UnixSocketPath.Display(path)}.", path);
@@ -152,7 +158,7 @@ public static partial class SocketFactory
     {
         if (existing is null)
         {
-            socket.Dispose();
+            Discard(socket);
         }
         else if (!existing.IsClosed)
         {

@@ -32,7 +32,7 @@ public static partial class SocketFactory
         {
             throw new SocketOperationException(SocketFailure.InvalidArgument, $"Cannot bind a unix socket to {PsSocket.FormatEndPoint(bindTo)}: a unix socket binds to a path (-Path).", bindTo);
         }
-        var socket = new Socket(family, type, ProtocolOf(family, type));
+        var socket = New(family, type);
         try
         {
             Configure(socket, options);
@@ -48,7 +48,7 @@ public static partial class SocketFactory
         }
         catch
         {
-            socket.Dispose();
+            Discard(socket);
             throw;
         }
     }
@@ -56,24 +56,24 @@ public static partial class SocketFactory
     /// <summary>bind() and listen() on a new socket; port 0 takes an ephemeral port.</summary>
     public static PsSocket Listen(IPEndPoint localEndPoint, int backlog, SocketOptions options)
     {
-        var socket = new Socket(localEndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var socket = New(localEndPoint.AddressFamily, SocketType.Stream);
         try
         {
             Configure(socket, options);
             Bind(socket, localEndPoint);
-            socket.Listen(backlog);
+            Listen(socket, backlog);
             var listener = Wrap(socket, options);
             listener.MarkListening();
             return listener;
         }
         catch (SocketException e)
         {
-            socket.Dispose();
+            Discard(socket);
             throw SocketOperationException.FromSocketError(e, $"listen on {PsSocket.FormatEndPoint(localEndPoint)}", localEndPoint);
         }
         catch
         {
-            socket.Dispose();
+            Discard(socket);
             throw;
         }
     }
@@ -111,7 +111,7 @@ public static partial class SocketFactory
         // name is still resolved first, within the socket's time limit, as getaddrinfo() would be.
         bool startOnly = existing is { IsNonBlocking: true, IsDatagram: false } && timeout is null;
         using var deadline = Deadline.Start(timeout ?? existing?.EffectiveTimeout(null), token);
-        var addresses = Resolve(host, existing?.AddressFamily ?? family, existing, deadline);
+        var addresses = Resolve(host, port, existing?.AddressFamily ?? family, existing, deadline);
         var failures = new ConnectFailures();
         if (startOnly)
         {
@@ -158,6 +158,8 @@ public static partial class SocketFactory
         foreach (var address in addresses)
         {
             var endPoint = new IPEndPoint(address, port);
+            long started = SocketCallLog.Start();
+            string call = $"connect(#{existing.Id}, {PsSocket.FormatEndPoint(endPoint)})";
             try
             {
                 var pending = existing.Socket.ConnectAsync(endPoint, deadline.Token);
@@ -166,7 +168,12 @@ public static partial class SocketFactory
                     pending.AsTask().GetAwaiter().GetResult();
                 }
                 existing.RefreshEndPoints();
+                SocketCallLog.Current?.Add($"{call} ok in {SocketCallLog.Took(started)}");
                 return true;
+            }
+            catch (Exception e) when (SocketCallLog.Current is { } log && log.Failed(call, started, e, deadline.Expired))
+            {
+                throw; // not reached: the filter only tells of the failure
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException { SocketErrorCode: SocketError.OperationAborted } && deadline.Expired)
             {
@@ -191,22 +198,25 @@ public static partial class SocketFactory
         foreach (var address in addresses)
         {
             var endPoint = new IPEndPoint(address, port);
+            string call = $"connect(#{existing.Id}, {PsSocket.FormatEndPoint(endPoint)})";
             try
             {
                 existing.StartConnect(endPoint);
+                SocketCallLog.Current?.Add($"{call} -> EINPROGRESS (non-blocking: it goes on without us)");
                 return true;
             }
             catch (SocketException e)
             {
+                SocketCallLog.Current?.Add($"{call} failed: {Errno.Name(e)}");
                 failures.Add(endPoint, e);
             }
         }
         return false;
     }
 
-    private static IPAddress[] Resolve(string host, AddressFamily family, PsSocket? existing, in Deadline deadline)
+    private static IPAddress[] Resolve(string host, int port, AddressFamily family, PsSocket? existing, in Deadline deadline)
     {
-        var addresses = AddressResolver.Lookup(host, family, deadline);
+        var addresses = AddressResolver.Lookup(host, family, deadline, port);
         if (existing is not null)
         {
             bool dual = existing.AddressFamily == AddressFamily.InterNetworkV6 && existing.Socket.DualMode;
@@ -228,29 +238,82 @@ public static partial class SocketFactory
     public static PsSocket ConnectDatagram(string host, int port, AddressFamily family, SocketOptions options, TimeSpan? timeout, CancellationToken token)
     {
         using var deadline = Deadline.Start(timeout, token);
-        var addresses = Resolve(host, family, existing: null, deadline);
+        var addresses = Resolve(host, port, family, existing: null, deadline);
         if (addresses.Length == 0)
         {
             throw new SocketOperationException(SocketFailure.HostNotFound, $"Cannot connect to {host}:{port}: it has no address of family {family}.", host);
         }
         var endPoint = new IPEndPoint(addresses[0], port);
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        var socket = New(endPoint.AddressFamily, SocketType.Dgram);
+        long started = SocketCallLog.Start();
         try
         {
             Configure(socket, options);
             socket.Connect(endPoint);
+            if (SocketCallLog.Current is { } log)
+            {
+                log.Add($"connect({log.Of(socket)}, {PsSocket.FormatEndPoint(endPoint)}) ok in {SocketCallLog.Took(started)} (a datagram connect sends nothing: it fixes the peer)");
+            }
             return Wrap(socket, options);
         }
         catch (SocketException e)
         {
-            socket.Dispose();
+            if (SocketCallLog.Current is { } log)
+            {
+                log.Add($"connect({log.Of(socket)}, {PsSocket.FormatEndPoint(endPoint)}) {SocketCallLog.Outcome(e, started)}");
+            }
+            Discard(socket);
             throw SocketOperationException.FromSocketError(e, $"connect to {PsSocket.FormatEndPoint(endPoint)}", endPoint);
         }
         catch
         {
-            socket.Dispose();
+            Discard(socket);
             throw;
         }
+    }
+
+    /// <summary>socket(), told of as "the new socket" until it has an id.</summary>
+    private static Socket New(AddressFamily family, SocketType type)
+    {
+        var socket = new Socket(family, type, ProtocolOf(family, type));
+        SocketCallLog.Current?.Born(socket, "the new socket");
+        return socket;
+    }
+
+    /// <summary>close() of a socket that failed before it became a PsSocket.</summary>
+    private static void Discard(Socket socket)
+    {
+        if (SocketCallLog.Current is { } log)
+        {
+            log.Add($"close({log.Of(socket)})");
+        }
+        socket.Dispose();
+    }
+
+    /// <summary>listen(); a failure is the caller's to report.</summary>
+    private static void Listen(Socket socket, int backlog) => Told(socket, () => socket.Listen(backlog), name => $"listen({name}, {backlog})");
+
+    /// <summary>
+    /// One call on a socket that is not a PsSocket yet, told of to -Verbose as <paramref name="text"/> gives it for the socket's
+    /// name, with <paramref name="result"/> when there is one, or with its failure (which goes on to the caller).
+    /// </summary>
+    private static void Told(Socket socket, Action call, Func<string, string> text, Func<string>? result = null)
+    {
+        if (SocketCallLog.Current is not { } log)
+        {
+            call();
+            return;
+        }
+        long started = SocketCallLog.Start();
+        try
+        {
+            call();
+        }
+        catch (Exception e) when (log.Failed(text(log.Of(socket)), started, e))
+        {
+            throw; // not reached: the filter only tells of the failure
+        }
+        log.Add(result is null ? text(log.Of(socket)) : $"{text(log.Of(socket))} -> {result()}");
     }
 
     private static ProtocolType ProtocolOf(AddressFamily family, SocketType type) =>
@@ -288,7 +351,7 @@ public static partial class SocketFactory
     {
         try
         {
-            socket.Bind(endPoint);
+            Told(socket, () => socket.Bind(endPoint), name => $"bind({name}, {PsSocket.FormatEndPoint(endPoint)})", () => PsSocket.FormatEndPoint(socket.LocalEndPoint));
         }
         catch (SocketException e)
         {

@@ -70,7 +70,18 @@ public sealed class SocketOptionDefinition
     {
         string doing = $"get {Title(socket.Socket)} on {socket}";
         var kind = Check(socket.Socket, socket, socket.ToString(), doing);
-        object? value = OptionCall.Run(() => _get(socket), doing, socket);
+        long started = SocketCallLog.Start();
+        string call = Name == "Blocking" ? $"fcntl(#{socket.Id}, F_GETFL)" : $"getsockopt(#{socket.Id}, {LevelFor(kind)}, {CNameFor(kind)})";
+        object? value;
+        try
+        {
+            value = OptionCall.Run(() => _get(socket), doing, socket);
+        }
+        catch (Exception e) when (SocketCallLog.Current is { } log && log.Failed(call, started, e))
+        {
+            throw; // not reached: the filter only tells of the failure
+        }
+        SocketCallLog.Current?.Add($"{call} -> {(Name == "Blocking" ? (value is false ? "O_NONBLOCK set" : "O_NONBLOCK clear") : CValue(Name == "DualMode" ? value is false : value))}");
         return new SocketOptionValue(socket, Name, value, Unit, CNameFor(kind), LevelFor(kind));
     }
 
@@ -80,7 +91,7 @@ public sealed class SocketOptionDefinition
         string doing = $"set {Title(socket.Socket)} to {Show(value)} on {socket}";
         Check(socket.Socket, socket, socket.ToString(), doing);
         object? typed = Typed(value, doing, socket);
-        OptionCall.Run(() =>
+        Told(socket.Socket, $"#{socket.Id}", typed, () => OptionCall.Run(() =>
         {
             if (_setOnPsSocket is not null)
             {
@@ -90,8 +101,43 @@ public sealed class SocketOptionDefinition
             {
                 _setOnSocket!(socket.Socket, typed);
             }
-        }, doing, socket);
+        }, doing, socket));
     }
+
+    /// <summary>Runs a set, telling -Verbose of it as setsockopt (fcntl for Blocking) with its value, or of its failure.</summary>
+    private void Told(Socket socket, string? name, object? value, Action set)
+    {
+        if (SocketCallLog.Current is not { } log)
+        {
+            set();
+            return;
+        }
+        var kind = SocketKind.Of(socket);
+        string call = Name == "Blocking"
+            ? $"fcntl({name ?? log.Of(socket)}, F_SETFL, {(value is false ? "O_NONBLOCK" : "~O_NONBLOCK")})"
+            : $"setsockopt({name ?? log.Of(socket)}, {LevelFor(kind)}, {CNameFor(kind)}, {(Name == "DualMode" ? CValue(value is false) : CValue(value))})";
+        long started = SocketCallLog.Start();
+        try
+        {
+            set();
+        }
+        catch (Exception e) when (log.Failed(call, started, e))
+        {
+            throw; // not reached: the filter only tells of the failure
+        }
+        log.Add(call);
+    }
+
+    /// <summary>A value as C passes it: 1 and 0 for flags, {l_onoff, l_linger} for SO_LINGER.</summary>
+    private string CValue(object? value) => value switch
+    {
+        bool b => b ? "1" : "0",
+        null when Name == "Linger" => "{l_onoff=0}",
+        int seconds when Name == "Linger" => $"{{l_onoff=1, l_linger={seconds}}}",
+        null => "0 (no limit)",
+        double seconds => $"{seconds.ToString(CultureInfo.InvariantCulture)} s",
+        _ => Show(value),
+    };
 
     /// <summary>setsockopt on a socket not yet wrapped in a PsSocket (see <see cref="SocketOptionCatalog.Apply(Socket, System.Collections.Generic.IReadOnlyDictionary{string, object?})"/>).</summary>
     internal void Set(Socket socket, object? value)
@@ -100,7 +146,7 @@ public sealed class SocketOptionDefinition
         string doing = $"set {Title(socket)} to {Show(value)} on {who}";
         Check(socket, socket, who, doing);
         object? typed = Typed(value, doing, socket);
-        OptionCall.Run(() => _setOnSocket!(socket, typed), doing, socket);
+        Told(socket, null, typed, () => OptionCall.Run(() => _setOnSocket!(socket, typed), doing, socket));
     }
 
     /// <summary>Everything <see cref="Set(PsSocket, object?)"/> checks (the option applies, the value fits), without setting it.</summary>

@@ -45,7 +45,10 @@ public static class SocketPair
             {
                 first.NoDelay = second.NoDelay = true;
             }
-            return (new PsSocket(first, firstName), new PsSocket(second, secondName));
+            var pair = (new PsSocket(first, firstName), new PsSocket(second, secondName));
+            SocketCallLog.Current?.Add($"socketpair({SocketCallLog.Family(family)}, SOCK_STREAM) -> #{pair.Item1.Id}, #{pair.Item2.Id}"
+                + $" (.NET has none: made of a listener at {PsSocket.FormatEndPoint(listener.LocalEndPoint)} that accepted the one connect, then closed)");
+            return pair;
         }
         catch (SocketException e)
         {

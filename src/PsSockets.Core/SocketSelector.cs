@@ -45,6 +45,33 @@ public static class SocketSelector
     public static SelectResult Select(IReadOnlyList<PsSocket> read, IReadOnlyList<PsSocket> write,
         IReadOnlyList<PsSocket> error, TimeSpan? timeout, CancellationToken token)
     {
+        long started = SocketCallLog.Start();
+        var result = Wait(read, write, error, timeout, token);
+        if (SocketCallLog.Current is { } log)
+        {
+            string call = $"select(read {Ids(read)}, write {Ids(write)}, error {Ids(error)}, {(timeout is { } t ? Deadline.Describe(t) : "no timeout")})";
+            log.Add(result.TimedOut
+                ? $"{call} -> 0 ready: timed out after {SocketCallLog.Took(started)}"
+                : $"{call} -> read {Ids(result.Read)}, write {Ids(result.Write)}, error {Ids(result.Error)} in {SocketCallLog.Took(started)}");
+        }
+        return result;
+    }
+
+    /// <summary>"[#3, #4]"; a long list shows its first ten and how many there are.</summary>
+    private static string Ids(IReadOnlyList<PsSocket> sockets)
+    {
+        const int Shown = 10;
+        var ids = new List<string>(Math.Min(sockets.Count, Shown));
+        for (int i = 0; i < sockets.Count && i < Shown; i++)
+        {
+            ids.Add($"#{sockets[i].Id}");
+        }
+        return sockets.Count > Shown ? $"[{string.Join(", ", ids)}, ... {sockets.Count} in all]" : $"[{string.Join(", ", ids)}]";
+    }
+
+    private static SelectResult Wait(IReadOnlyList<PsSocket> read, IReadOnlyList<PsSocket> write,
+        IReadOnlyList<PsSocket> error, TimeSpan? timeout, CancellationToken token)
+    {
         var watched = new WatchList(read, write, error);
         long deadline = timeout is { } t ? Deadline.TimestampAfter(t) : long.MaxValue;
         using var stop = StopSignal.Start(token);

@@ -17,6 +17,7 @@ public abstract class SocketCmdlet : PSCmdlet, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private bool? _verboseWanted;
     private bool? _debugWanted;
+    private SocketCallLog? _calls;
 
     protected CancellationToken StopToken => _stopping.Token;
 
@@ -79,7 +80,39 @@ public abstract class SocketCmdlet : PSCmdlet, IDisposable
     {
         if (VerboseWanted)
         {
-            WriteVerbose($"{call}(#{socket.Id}, {asked}) -> {result}");
+            Verbose($"{call}(#{socket.Id}, {asked}) -> {result}");
+        }
+    }
+
+    /// <summary>A verbose line after the socket calls the core has told of so far, so they read in the order they happened.</summary>
+    protected void Verbose(string line)
+    {
+        WriteCalls();
+        WriteVerbose(line);
+    }
+
+    /// <summary>Writes an object after the calls that made it: the next cmdlet of the pipeline runs inside this call.</summary>
+    protected new void WriteObject(object? sendToPipeline)
+    {
+        WriteCalls();
+        base.WriteObject(sendToPipeline);
+    }
+
+    protected new void WriteObject(object? sendToPipeline, bool enumerateCollection)
+    {
+        WriteCalls();
+        base.WriteObject(sendToPipeline, enumerateCollection);
+    }
+
+    /// <summary>Writes the lines of the socket calls the core made (<see cref="SocketCallLog"/>), when -Verbose asks for them.</summary>
+    protected void WriteCalls()
+    {
+        if (_calls is not null && !_stopping.IsCancellationRequested)
+        {
+            foreach (string line in _calls.Take())
+            {
+                WriteVerbose(line);
+            }
         }
     }
 
@@ -121,7 +154,16 @@ public abstract class SocketCmdlet : PSCmdlet, IDisposable
     {
         try
         {
-            step();
+            // With -Verbose the core tells of its socket calls on this thread; they are written before what the step ends with (an error too).
+            using var scope = SocketCallLog.Open(VerboseWanted ? _calls ??= new SocketCallLog() : null);
+            try
+            {
+                step();
+            }
+            finally
+            {
+                WriteCalls();
+            }
         }
         catch (SocketOperationException e) when (_oneStreamForEveryItem)
         {

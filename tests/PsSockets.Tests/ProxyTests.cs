@@ -106,7 +106,9 @@ public sealed class ProxyTests(PsSession ps) : SocketTestBase(ps)
         Assert.Equal(false, shown[^1]);
         Assert.Equal(2, shown.Count(v => Equals(v, $"socks5://alice@127.0.0.1:{socks.Port}")));
         Assert.Equal(2, shown.Count(v => Equals(v, $"http://alice@127.0.0.1:{http.Port}")));
-        Assert.Contains(shown, v => v is string s && s.StartsWith("Connected socket", StringComparison.Ordinal) && s.Contains($"via http proxy 127.0.0.1:{http.Port}", StringComparison.Ordinal));
+        Assert.Contains(shown, v => v is string s && s.StartsWith($"connect(#", StringComparison.Ordinal) && s.Contains($", 127.0.0.1:{http.Port}) ok in ", StringComparison.Ordinal));
+        Assert.Contains(shown, v => v is string s && s.StartsWith($"HTTP CONNECT 127.0.0.1:{target.Port} through #", StringComparison.Ordinal) && s.Contains(" ok in ", StringComparison.Ordinal));
+        Assert.Contains(shown, v => v is string s && s.StartsWith($"SOCKS5 CONNECT 127.0.0.1:{target.Port} through #", StringComparison.Ordinal));
         Assert.Equal(["METHODS 00 02", "AUTH alice ok"], [socks.ReadLine(Seconds(10)), socks.ReadLine(Seconds(10))]);
     }
 

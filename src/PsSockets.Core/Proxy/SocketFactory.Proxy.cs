@@ -37,12 +37,19 @@ public static partial class SocketFactory
             throw new SocketOperationException(e.Failure,
                 $"Cannot connect to {new EndPointText(host, targetPort, null)} via {proxy.Describe()}: the proxy cannot be reached. {e.Message}", e.Target, e.InnerException ?? e);
         }
+        long asked = SocketCallLog.Start();
+        string call = $"{(proxy.Scheme == "socks5" ? "SOCKS5 CONNECT" : "HTTP CONNECT")} {new EndPointText(host, targetPort, null)} through #{socket.Id}";
         try
         {
             var conversation = new ProxyConversation(socket, proxy, host, targetPort, timeout, started, token);
             negotiation.Run(conversation);
             socket.MarkProxied(proxy.WithoutPassword(), new EndPointText(host, targetPort, null));
+            SocketCallLog.Current?.Add($"{call} ok in {SocketCallLog.Took(asked)}: #{socket.Id} now talks to {new EndPointText(host, targetPort, null)}");
             return socket;
+        }
+        catch (Exception e) when (SocketCallLog.Current is { } log && log.Failed(call, asked, e))
+        {
+            throw; // not reached: the filter only tells of the failure
         }
         catch
         {

@@ -34,8 +34,11 @@ public sealed class CloseSocketCommand : SocketCmdlet
             string target = socket.ToString();
             if (ShouldProcess(target, Abort ? "Close (reset)" : "Close"))
             {
-                socket.Close(Abort);
-                WriteVerbose($"Closed {target}{(Abort ? " with a reset" : string.Empty)}.");
+                if (socket.IsClosed && VerboseWanted)
+                {
+                    Verbose($"close(#{socket.Id}): closed already, nothing to do");
+                }
+                socket.Close(Abort); // -Verbose: close(#3), after SO_LINGER 0 with -Abort
             }
         }
     }

@@ -154,12 +154,12 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
         {
             Secure(connected, target.Host, Remaining(started), closeOnFailure: Socket is null); // a unix socket has no name to check: localhost, unless -ServerName
         }
-        WriteVerbose(connected.State switch
+        if (VerboseWanted && connected.State is SocketState.Connecting or SocketState.Failed)
         {
-            SocketState.Connecting => $"connect(#{connected.Id}) is in progress (EINPROGRESS): {connected} is non-blocking; Select-Socket -Write reports it writable once connected, or in Error (LastError says why) if the connect fails.",
-            SocketState.Failed => $"connect(#{connected.Id}) started, and has failed already: {connected.LastError?.Message} Select-Socket reports the socket in Error.",
-            _ => $"Connected {connected}.",
-        });
+            Verbose(connected.State == SocketState.Connecting
+                ? $"{connected} is non-blocking; Select-Socket -Write reports it writable once connected, or in Error (LastError says why) if the connect fails."
+                : $"connect(#{connected.Id}) started, and has failed already: {connected.LastError?.Message} Select-Socket reports the socket in Error.");
+        }
         WriteObject(Registry.Add(connected));
     }
 
@@ -182,7 +182,6 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
             socket.Close(abort: true);
             throw;
         }
-        WriteVerbose($"TLS with {socket.Tls!.ServerName}: {socket.Tls}; certificate {socket.Tls.RemoteCertificate}.");
         TlsArguments.WarnAboutAcceptedProblems(this, socket);
     }
 

@@ -25,7 +25,12 @@ public sealed class ConvertFromSocketBytesCommand : SocketCmdlet
     {
         try
         {
-            foreach (var value in _format.Unpack(InputObject))
+            var values = _format.Unpack(InputObject);
+            if (VerboseWanted)
+            {
+                Verbose($"No socket call: struct.unpack('{Format}', {InputObject.Length} bytes) -> {values.Length} values");
+            }
+            foreach (var value in values)
             {
                 WriteObject(value);
             }

@@ -38,7 +38,12 @@ public sealed class ConvertToSocketBytesCommand : SocketCmdlet
     {
         try
         {
-            WriteObject(_format.Pack(_values));
+            var packed = _format.Pack(_values);
+            if (VerboseWanted)
+            {
+                Verbose($"No socket call: struct.pack('{Format}', {_values.Count} values) -> {packed.Length} bytes");
+            }
+            WriteObject(packed);
         }
         catch (StructFormatException e)
         {

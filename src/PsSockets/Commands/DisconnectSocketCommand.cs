@@ -23,8 +23,7 @@ public sealed class DisconnectSocketCommand : SocketCmdlet
     {
         if (ShouldProcess(Socket.ToString(), $"Shut down {Direction}"))
         {
-            Socket.Shutdown(Direction, StopToken);
-            WriteVerbose($"Shut down {Direction} on {Socket}; state {Socket.State}.");
+            Socket.Shutdown(Direction, StopToken); // -Verbose: shutdown(#3, SHUT_WR)
             if (PassThru)
             {
                 WriteObject(Socket);

@@ -24,6 +24,10 @@ public sealed class GetSocketCommand : SocketCmdlet
 
     protected override void Process()
     {
+        if (VerboseWanted)
+        {
+            Verbose($"No socket call: the {Registry.Count} open socket(s) of this session, from its own list (as a C program keeps its descriptors).");
+        }
         foreach (var (item, key, what) in SessionObjectLookup.Find(Registry.All, ParameterSetName == IdSet ? Id : null, ParameterSetName == NameSet ? Name : null))
         {
             Emit(item, key, what);

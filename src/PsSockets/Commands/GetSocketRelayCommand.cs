@@ -26,6 +26,10 @@ public sealed class GetSocketRelayCommand : SocketCmdlet
 
     protected override void Process()
     {
+        if (VerboseWanted)
+        {
+            Verbose($"No socket call: the {SessionRelays.Current.All.Count} running relay(s) of this session, from its own list.");
+        }
         foreach (var (item, key, what) in SessionObjectLookup.Find(SessionRelays.Current.All, ParameterSetName == IdSet ? Id : null, ParameterSetName == NameSet ? Name : null))
         {
             Emit(item, key, what);

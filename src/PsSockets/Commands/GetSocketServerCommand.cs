@@ -22,6 +22,10 @@ public sealed class GetSocketServerCommand : SocketCmdlet
 
     protected override void Process()
     {
+        if (VerboseWanted)
+        {
+            Verbose($"No socket call: the {SessionServers.Current.All.Count} running server(s) of this session, from its own list.");
+        }
         foreach (var (item, key, what) in SessionObjectLookup.Find(SessionServers.Current.All, ParameterSetName == IdSet ? Id : null, ParameterSetName == NameSet ? Name : null))
         {
             Emit(item, key, what);

@@ -85,7 +85,6 @@ public sealed class ProtectSocketCommand : SocketCmdlet
             Socket.AuthenticateAsClient(settings, connectedName: null, BoundTimeout(Timeout), StopToken);
             TlsArguments.WarnAboutAcceptedProblems(this, Socket);
         }
-        WriteVerbose($"TLS as the {role} on {Socket}: {Socket.Tls}.");
         if (PassThru)
         {
             WriteObject(Socket);

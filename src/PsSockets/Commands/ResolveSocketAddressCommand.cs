@@ -41,6 +41,10 @@ public sealed class ResolveSocketAddressCommand : SocketCmdlet
                         : $"Cannot resolve {EndPointText.PortGivenTwice(name)}", name);
                 }
                 int port = target.Port ?? Port;
+                if (VerboseWanted && System.Net.IPAddress.TryParse(target.Host ?? name, out _))
+                {
+                    Verbose($"No getaddrinfo for {name}: an address literal is its own address.");
+                }
                 WriteObject(AddressResolver.ResolveEndPoints(target.Host ?? name, port, AddressFamily, BoundTimeout(Timeout), StopToken), enumerateCollection: true);
             }
             catch (SocketOperationException e)

@@ -57,7 +57,6 @@ public sealed class SetSocketOptionCommand : SocketCmdlet
             var option = SocketOptionCatalog.Get(Name, Socket);
             option.Set(Socket, OptionValues.ToOptionType(Value, option));
         }
-        WriteVerbose($"Set {(ParameterSetName == RawSet ? $"{Level} {OptionName}" : Name)} on {Socket}.");
         if (PassThru)
         {
             WriteObject(Socket);

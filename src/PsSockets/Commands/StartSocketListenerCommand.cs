@@ -167,7 +167,10 @@ public sealed class StartSocketListenerCommand : SocketMakingCmdlet
             return;
         }
         var listener = Registry.Add(made);
-        WriteVerbose(datagram ? $"Bound: {listener}." : $"Listening: {listener}, backlog {Backlog}{(tls is null ? "" : $", TLS with certificate {tls.Certificate.Subject} ({tls.Certificate.Thumbprint})")}.");
+        if (tls is not null)
+        {
+            Verbose($"Each connection accepted on #{listener.Id} does a TLS handshake with certificate {tls.Certificate.Subject} ({tls.Certificate.Thumbprint}).");
+        }
         WriteObject(listener);
     }
 
@@ -206,7 +209,7 @@ public sealed class StartSocketListenerCommand : SocketMakingCmdlet
             listener.Close();
             throw;
         }
-        WriteVerbose($"Serving: {server}, {ThrottleLimit} handlers at most, backlog {Backlog}.");
+        Verbose($"Serving: {server}: a thread of its own calls accept() on the listener and runs the handler for each connection, {ThrottleLimit} at most at once.");
         WriteObject(server);
     }
 

@@ -92,7 +92,7 @@ public sealed class StartSocketRelayCommand : SocketCmdlet
             IdleTimeout = TimeSpan.FromSeconds(IdleTimeout),
         };
         var relay = SessionRelays.Current.Add(SocketRelay.Start(settings, StopToken));
-        WriteVerbose($"Relaying: {relay}.");
+        Verbose($"Relaying: {relay}: a thread of its own calls accept() on the listener, and connect() to the target for each client.");
         WriteObject(relay);
     }
 

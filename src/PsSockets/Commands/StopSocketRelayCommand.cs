@@ -29,7 +29,7 @@ public sealed class StopSocketRelayCommand : SocketCmdlet
             if (ShouldProcess(target, $"Stop, closing {relay.ActiveConnections} open connection(s)"))
             {
                 relay.Stop();
-                WriteVerbose($"Stopped {target}: {relay.TotalConnections} connection(s), {relay.BytesUp} bytes up, {relay.BytesDown} bytes down.");
+                Verbose($"Stopped {target}: {relay.TotalConnections} connection(s), {relay.BytesUp} bytes up, {relay.BytesDown} bytes down.");
                 if (PassThru)
                 {
                     WriteObject(relay);

@@ -41,7 +41,7 @@ public sealed class StopSocketServerCommand : SocketCmdlet
                 continue;
             }
             server.StopAccepting(); // every listener closes at once; the handlers share one -Timeout in End
-            WriteVerbose($"Stopped accepting: {server}, {server.Active} handlers running.");
+            Verbose($"Stopped accepting: {server}, {server.Active} handlers running.");
             _stopped.Add(server);
             if (server.IsHandlerRunspace(Runspace.DefaultRunspace))
             {
@@ -72,7 +72,7 @@ public sealed class StopSocketServerCommand : SocketCmdlet
             }
             else if (running > 0)
             {
-                WriteVerbose($"Stopped {running} handlers of {server}.");
+                Verbose($"Stopped {running} handlers of {server}.");
             }
         }
         if (PassThru)

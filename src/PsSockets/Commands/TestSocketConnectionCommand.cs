@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
+using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
@@ -135,13 +136,34 @@ public sealed class TestSocketConnectionCommand : SocketCmdlet
 
     private void Write(ConnectionCheckResult result)
     {
-        if (!Quiet)
+        if (VerboseWanted)
         {
-            WriteObject(result);
-            return;
+            Verbose(Calls(result));
         }
-        WriteVerbose(result.Success ? result.ToString() : result.Error);
-        WriteObject(result.Success);
+        WriteObject(Quiet ? result.Success : result);
+    }
+
+    /// <summary>
+    /// What the check did, as calls: the checks run at once on threads of their own, so this is told from each result
+    /// as it comes. Never the -Expect response or the error text, which may quote what the peer sent.
+    /// </summary>
+    private static string Calls(ConnectionCheckResult result)
+    {
+        string where = result.RemoteAddress is { } address ? PsSocket.FormatEndPoint(new IPEndPoint(address, result.Port)) : result.Target;
+        if (!result.Success)
+        {
+            var failure = Enum.TryParse(result.ErrorId, out SocketFailure known) ? known : SocketFailure.Unknown;
+            string call = failure switch
+            {
+                SocketFailure.TlsHandshakeFailed or SocketFailure.CertificateInvalid => "do_handshake()",
+                SocketFailure.UnexpectedResponse => "recv() of the -Expect answer",
+                _ => $"connect({where})",
+            };
+            return $"{result.Target}: {call} failed: {Errno.Name(failure)} after {SocketCallLog.Took(result.Elapsed)}, {result.Attempts} attempt(s); close()";
+        }
+        string tls = result.Tls is null ? "" : $", do_handshake() -> {result.Tls} in {SocketCallLog.Took(result.TlsLatency ?? TimeSpan.Zero)}";
+        string exchange = result.Response is null ? "" : ", send()/recv() of the -Send/-Expect exchange";
+        return $"{result.Target}: connect({where}) ok in {SocketCallLog.Took(result.Latency ?? TimeSpan.Zero)}{tls}{exchange}, close()";
     }
 
     /// <summary>The host and its own port, or null after writing why this name cannot be checked (the others still are).</summary>

@@ -31,14 +31,13 @@ public sealed class WaitSocketConnectionCommand : SocketCmdlet
         catch (SocketOperationException e) when (e.Failure == SocketFailure.WouldBlock)
         {
             // A non-blocking listener with no connection waiting: nothing, at once, as accept's EWOULDBLOCK.
-            WriteVerbose($"accept(#{Listener.Id}) would block (EWOULDBLOCK): {Listener} is non-blocking and no connection is waiting.");
+            Verbose($"{Listener} is non-blocking and no connection is waiting: nothing to output.");
             return;
         }
         if (Listener.TlsServer is { } tls && !Secure(accepted, tls))
         {
             return;
         }
-        WriteVerbose($"Accepted {accepted}.");
         WriteObject(accepted);
     }
 
@@ -48,7 +47,6 @@ public sealed class WaitSocketConnectionCommand : SocketCmdlet
         try
         {
             accepted.AuthenticateAsServer(tls, BoundTimeout(Timeout), StopToken);
-            WriteVerbose($"TLS with {PsSocket.FormatEndPoint(accepted.RemoteEndPoint)}: {accepted.Tls}.");
             return true;
         }
         catch (SocketOperationException e)

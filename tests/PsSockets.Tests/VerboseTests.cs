@@ -26,7 +26,7 @@ public sealed class VerboseTests : SocketTestBase
     private const string Id = @"#(\d+)";
 
     // Cmdlets of issue 10's other parts; their authors give them their verbose lines.
-    private static readonly string[] s_othersOwn = ["Get-SocketTrace", "Enable-SocketTrace", "Disable-SocketTrace", "Invoke-SocketReplay"];
+    private static readonly string[] s_othersOwn = ["Invoke-SocketReplay"];
 
     public VerboseTests(PsSession ps)
         : base(ps) => Ps.Run("$VerbosePreference = $DebugPreference = 'SilentlyContinue'").Ok();
@@ -367,6 +367,34 @@ public sealed class VerboseTests : SocketTestBase
             @"Stopped .*: 0 connection\(s\), 0 bytes up, 0 bytes down\.",
             @"close\(#\1\)",
             @"Stopped accepting: .*, 0 handlers running\.");
+    }
+
+    [Fact]
+    [VerboseOf("Enable-SocketTrace", "Disable-SocketTrace", "Get-SocketTrace", "Clear-SocketTrace")]
+    public void TheTraceCmdletsTellWhatTheyTraceAndWhatTheyRead()
+    {
+        var result = Ps.Run("""
+            $a, $b = New-SocketPair
+            Enable-SocketTrace $a -Limit 4KB -Verbose
+            Send-SocketData $a 'ping'
+            $null = Get-SocketTrace $a -Verbose
+            Clear-SocketTrace $a -Verbose
+            Disable-SocketTrace $a -Verbose
+            Enable-SocketTrace -Verbose
+            Disable-SocketTrace -Verbose
+            Get-SocketTrace $b -Verbose
+            Close-Socket $a, $b
+            """);
+
+        AssertErrorId(result, "SocketNotTraced", "GetSocketTraceCommand");
+        var lines = result.Verbose.Where(v => !v.StartsWith("Performing", StringComparison.Ordinal)).ToList();
+        AssertLines(lines,
+            @"Tracing socket (\d+) \(Unix .*\), keeping up to 4096 bytes\.",
+            @"No socket call: the trace of socket \1 \(.*\) keeps 1 of the 1 entries it recorded, \d+ of 4096 bytes\.",
+            @"Cleared the trace of socket \1 \(.*\); it goes on recording\.",
+            @"Stopped tracing socket \1 \(.*\); what it recorded stays readable \(Get-SocketTrace\)\.",
+            @"Every socket this session makes from now on is traced, keeping up to 1048576 bytes each\.",
+            @"New sockets of this session are no longer traced\.");
     }
 
     private static void AssertErrorId(ScriptResult result, string errorId, string commandClass) =>

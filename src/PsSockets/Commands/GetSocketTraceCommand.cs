@@ -74,7 +74,7 @@ public sealed class GetSocketTraceCommand : SocketCmdlet
         }
         if (VerboseWanted)
         {
-            WriteVerbose($"The trace of {socket}: {trace.Entries.Count} entries kept of {trace.Recorded} recorded, {trace.Cost} of {trace.Limit} bytes{(trace.IsRecording ? "" : ", paused")}.");
+            WriteVerbose($"No socket call: the trace of {socket} keeps {trace.Entries.Count} of the {trace.Recorded} entries it recorded, {trace.Cost} of {trace.Limit} bytes{(trace.IsRecording ? "" : "; paused")}.");
         }
         WriteObject(entries, enumerateCollection: true);
     }

@@ -27,6 +27,7 @@ Describe 'The PsSockets module' {
             'Get-SocketOption'
             'Get-SocketRelay'
             'Get-SocketServer'
+            'Invoke-SocketReplay'
             'Invoke-SocketRequest'
             'New-Socket'
             'New-SocketPair'

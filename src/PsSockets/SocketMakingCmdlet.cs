@@ -36,6 +36,24 @@ public abstract class SocketMakingCmdlet : SocketCmdlet
     [ValidateNotNull]
     public Hashtable? Option { get; set; }
 
+    /// <summary>
+    /// Records what the socket does from its birth, its connect or accept included: every send and receive with
+    /// its bytes, shutdown, close and failure (Get-SocketTrace). A listener's connections are traced too.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Trace { get; set; }
+
+    /// <summary>The most the trace keeps, in bytes (each entry counts its bytes plus SocketTrace.EntryCost); the oldest entries go first. Implies -Trace.</summary>
+    [Parameter]
+    [ValidateRange(SocketTrace.EntryCost, long.MaxValue)]
+    public long TraceLimit { get; set; }
+
+    /// <summary>The trace budget the new socket is born with: -TraceLimit, else -Trace's (the session's, or the default), else the session's switch (0: none).</summary>
+    protected long TraceBudget =>
+        IsBound(nameof(TraceLimit)) ? TraceLimit
+        : Trace ? (Registry.TraceLimit > 0 ? Registry.TraceLimit : SocketTrace.DefaultLimit)
+        : Registry.TraceLimit;
+
     /// <summary>The bound switches and -Option, by catalog name, each value of its option's type.</summary>
     protected IReadOnlyDictionary<string, object?> NamedOptions(params (string Name, object? Value)[] more)
     {

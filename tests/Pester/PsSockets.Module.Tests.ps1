@@ -18,15 +18,19 @@ Describe 'The PsSockets module' {
 
     It 'exports exactly the cmdlets that exist' {
         $expected = @(
+            'Clear-SocketTrace'
             'Close-Socket'
             'Connect-Socket'
             'ConvertFrom-SocketBytes'
             'ConvertTo-SocketBytes'
+            'Disable-SocketTrace'
             'Disconnect-Socket'
+            'Enable-SocketTrace'
             'Get-Socket'
             'Get-SocketOption'
             'Get-SocketRelay'
             'Get-SocketServer'
+            'Get-SocketTrace'
             'Invoke-SocketReplay'
             'Invoke-SocketRequest'
             'New-Socket'

@@ -127,7 +127,11 @@ public sealed class ConnectSocketCommand : SocketMakingCmdlet
                 : "Connect-Socket needs -ComputerName (and -Port), or -Path; or -Socket with -Tls to start TLS on a connected socket."), "NothingToConnect", ErrorCategory.InvalidArgument, Socket));
         }
         var started = Stopwatch.GetTimestamp();
-        var options = new SocketOptions { Name = Name, Named = NamedOptions() };
+        var options = new SocketOptions { Name = Name, Named = NamedOptions(), TraceLimit = TraceBudget };
+        if (Socket is not null && (Trace || IsBound(nameof(TraceLimit))))
+        {
+            Socket.StartTrace(TraceBudget);
+        }
         if (Datagram && Socket is { IsDatagram: false })
         {
             ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"-Datagram makes a datagram socket; {Socket} is a stream socket. Leave -Datagram out to connect it, or leave -Socket out for a new datagram socket."),

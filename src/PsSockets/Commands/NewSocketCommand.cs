@@ -67,6 +67,7 @@ public sealed class NewSocketCommand : SocketMakingCmdlet
             Name = Name,
             Timeout = IsBound(nameof(Timeout)) ? Timeout : null,
             Named = NamedOptions(BoundSwitches()),
+            TraceLimit = TraceBudget,
         };
         if (ParameterSetName == PathSet)
         {

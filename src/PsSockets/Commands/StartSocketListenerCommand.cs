@@ -142,6 +142,7 @@ public sealed class StartSocketListenerCommand : SocketMakingCmdlet
             Name = Name,
             Named = IsBound(nameof(DualMode)) ? NamedOptions((nameof(DualMode), DualMode.IsPresent)) : NamedOptions(),
             Timeout = IsBound(nameof(Timeout)) ? Timeout : null,
+            TraceLimit = TraceBudget,
         };
         bool datagram = Datagram || MulticastGroup is not null;
         if (datagram && IsBound(nameof(Backlog)))

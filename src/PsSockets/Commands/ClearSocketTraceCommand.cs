@@ -1,0 +1,25 @@
+using System.Management.Automation;
+
+namespace PsSockets.Commands;
+
+/// <summary>Forgets what traces recorded so far; tracing goes on.</summary>
+[Cmdlet(VerbsCommon.Clear, "SocketTrace", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+public sealed class ClearSocketTraceCommand : SocketCmdlet
+{
+    /// <summary>Sockets whose traces to clear; none: every traced socket of the session.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true)]
+    [SocketTransformation]
+    [ArgumentCompleter(typeof(SocketCompleter))]
+    public PsSocket[]? Socket { get; set; }
+
+    protected override void Process()
+    {
+        foreach (var socket in Socket ?? TracedSockets.Of(Registry))
+        {
+            if (socket.Trace is { } trace && ShouldProcess(socket.ToString(), $"Clear its trace of {trace.Entries.Count} entries"))
+            {
+                trace.Clear();
+            }
+        }
+    }
+}

@@ -43,7 +43,15 @@ internal static class TraceEntryInput
         {
             throw NotAnEntry(input, "it has no Event that names what the socket did (Send, Receive, End, Connect...)");
         }
-        var data = Bytes(Value(nameof(SocketTraceEntry.Data))) ?? (Value(nameof(SocketTraceEntry.Text)) is string text ? EscapedTextBytes.Parse(text) : null);
+        // A string in Data is base64, or what ConvertTo-Json wrote for bytes past its -Depth ("104 105 10"): Text, when there, says it without doubt.
+        var text = Value(nameof(SocketTraceEntry.Text)) as string;
+        var data = Value(nameof(SocketTraceEntry.Data)) switch
+        {
+            string when text is not null => EscapedTextBytes.Parse(text),
+            string written => Base64(written) ?? Bytes(written.Split(' ', StringSplitOptions.RemoveEmptyEntries)),
+            null => text is null ? null : EscapedTextBytes.Parse(text),
+            var bytes => Bytes(bytes),
+        };
         if (data is null)
         {
             throw NotAnEntry(input, "its bytes are in neither Data (bytes, numbers or base64) nor Text (as Get-SocketTrace escapes them)");
@@ -54,17 +62,20 @@ internal static class TraceEntryInput
             Value(nameof(SocketTraceEntry.LocalEndPoint)) as string, Value(nameof(SocketTraceEntry.RemoteEndPoint)) as string, Value(nameof(SocketTraceEntry.Detail)) as string);
     }
 
-    /// <summary>byte[] as it is; numbers 0 to 255 (ConvertFrom-Json's array); base64 text. Null for anything else.</summary>
+    private static byte[]? Base64(string text)
+    {
+        var buffer = new byte[text.Length];
+        return !text.Contains(' ', StringComparison.Ordinal) && Convert.TryFromBase64String(text, buffer, out int written) ? buffer[..written] : null;
+    }
+
+    /// <summary>byte[] as it is; numbers 0 to 255 (ConvertFrom-Json's array, or the words of a string). Null for anything else.</summary>
     private static byte[]? Bytes(object? value)
     {
         switch (value)
         {
             case byte[] bytes:
                 return bytes;
-            case string base64:
-                var buffer = new byte[base64.Length];
-                return Convert.TryFromBase64String(base64, buffer, out int written) ? buffer[..written] : null;
-            case IEnumerable items:
+            case IEnumerable items and not string:
                 var list = new List<byte>();
                 foreach (var item in items)
                 {
@@ -81,7 +92,7 @@ internal static class TraceEntryInput
     }
 
     private static T? Number<T>(object? value) where T : struct =>
-        value is not null and not string && value is IConvertible && LanguagePrimitives.TryConvertTo(value, out T number) ? number : null;
+        value is IConvertible && LanguagePrimitives.TryConvertTo(value, out T number) ? number : null;
 
     /// <summary>The caller makes it the NotATraceEntry error, with the object as its target.</summary>
     private static ArgumentException NotAnEntry(PSObject input, string why) =>

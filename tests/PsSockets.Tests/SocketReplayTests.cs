@@ -17,15 +17,14 @@ public sealed class SocketReplayTests(PsSession ps) : SocketTestBase(ps)
     /// <summary>New-Recording $port: the trace of one client's conversation (five commands, then the server's close), as Get-SocketTrace entries.</summary>
     private const string Recording = """
         function New-Recording($port, [string[]] $commands = @('SET a 1', 'GET a', 'INCR a', 'GET b', 'QUIT')) {
-            $c = Connect-Socket 127.0.0.1 $port -Timeout 5
-            $null = $c.StartTrace()
+            $c = Connect-Socket 127.0.0.1 $port -Timeout 5 -Trace
             foreach ($command in $commands) {
                 Send-SocketData $c -Line $command
                 $null = Receive-SocketData $c -Line -Timeout 5
             }
             if ($commands[-1] -eq 'QUIT') { $null = Receive-SocketData $c -ToEnd -Timeout 5 }
             Close-Socket $c
-            $c.Trace.Entries
+            Get-SocketTrace $c
         }
         """;
 
@@ -174,8 +173,7 @@ public sealed class SocketReplayTests(PsSession ps) : SocketTestBase(ps)
 
         // The conversation is recorded on an accepted socket: the listener's trace gives it one, with its Accept.
         var result = Ps.Run("""
-            $l = Start-SocketListener -Port 0
-            $null = $l.StartTrace()
+            $l = Start-SocketListener -Port 0 -Trace
             $c = Connect-Socket 127.0.0.1 $l.LocalEndPoint.Port -Timeout 5
             $s = Wait-SocketConnection -Listener $l -Timeout 5
             foreach ($turn in @(('SET a 1', 'OK'), ('GET a', 'VALUE 1'), ('QUIT', 'BYE'))) {
@@ -185,7 +183,7 @@ public sealed class SocketReplayTests(PsSession ps) : SocketTestBase(ps)
                 $null = Receive-SocketData $c -Line -Timeout 5
             }
             Close-Socket $s
-            $t = @($s.Trace.Entries) + @($l.Trace.Entries)
+            $t = Get-SocketTrace $s, $l
             Get-Socket | Close-Socket
             @(Invoke-SocketReplay -Trace $t 127.0.0.1 $args[0] -Verbose).Count
             $sent = Invoke-SocketReplay -Trace $t 127.0.0.1 $args[0] -RecordedOn Server -IncludeEqual | Where-Object Direction -eq Out
@@ -269,7 +267,7 @@ public sealed class SocketReplayTests(PsSession ps) : SocketTestBase(ps)
             """, file.Path).Ok().Values.Cast<string>().ToList();
 
         Assert.Equal("TraceStartDropped,PsSockets.Commands.InvokeSocketReplayCommand", result[0]);
-        Assert.Matches(@"starts at entry \d+: its first \d+ entries were dropped", result[1]);
+        Assert.Matches(@"starts at entry \d+: its first \d+ entries are not there \(dropped to keep the trace within its budget", result[1]);
         Assert.Equal("TraceTruncated,PsSockets.Commands.InvokeSocketReplayCommand", result[2]);
         Assert.Contains("sendfile", result[3], StringComparison.Ordinal);
     }

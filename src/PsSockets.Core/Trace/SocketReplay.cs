@@ -102,7 +102,7 @@ public sealed partial class SocketReplay
         if (entries[0].Sequence > 1)
         {
             throw new TraceReplayException(TraceReplayProblem.TraceStartDropped,
-                $"The trace of #{socket} starts at entry {entries[0].Sequence}: its first {entries[0].Sequence - 1} entries were dropped to keep it within its budget, so the conversation's start is gone. Record it again with a larger limit (-TraceLimit).",
+                $"The trace of #{socket} starts at entry {entries[0].Sequence}: its first {entries[0].Sequence - 1} entr{(entries[0].Sequence == 2 ? "y is" : "ies are")} not there (dropped to keep the trace within its budget, or left out by a filter such as Get-SocketTrace -Last or -Event), so the conversation's start is unknown. Replay the whole trace, recorded with a limit large enough (-TraceLimit).",
                 entries[0]);
         }
         for (int i = 1; i < entries.Count; i++)

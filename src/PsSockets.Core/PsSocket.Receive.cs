@@ -80,7 +80,7 @@ public sealed partial class PsSocket
                     var message = produce(_buffer.Span.Slice(f.Start, f.Length));
                     if (!peek)
                     {
-                        NoteMessage(f.Length);
+                        NoteMessage(f.Consumed);
                         _buffer.Consume(f.Consumed);
                     }
                     return message;

@@ -32,7 +32,7 @@ public sealed partial class PsSocket
         SendAll(header, timeout, token, progress, alreadySent: 0, total);
         SendAll(data, timeout, token, progress, alreadySent: header.Length, total);
         SendAll(trailer, timeout, token, progress, alreadySent: header.Length + data.Length, total);
-        NoteMessage(data.Length);
+        NoteMessage(total);
     }
 
     /// <summary>

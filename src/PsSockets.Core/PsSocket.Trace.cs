@@ -28,7 +28,7 @@ public sealed partial class PsSocket
     /// <summary>How long calls on this socket waited for the OS: for data, for room to send, for a connection to accept.</summary>
     public TimeSpan BlockedTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _blockedTicks));
 
-    /// <summary>The largest message sent or received in one call, in bytes: a framed message counts whole, as does a datagram.</summary>
+    /// <summary>The largest message sent or received in one call, in bytes on the wire: a framed message with its framing (length prefix, delimiter), a datagram whole.</summary>
     public int LargestMessage => Volatile.Read(ref _largestMessage);
 
     /// <summary>Starts recording (or goes on recording) what this socket does. A new <paramref name="limit"/> starts a new trace.</summary>

@@ -130,7 +130,7 @@ public sealed class SocketLifecycleTests(PsSession ps) : SocketTestBase(ps)
     public void TheFormatViewIsATableOfTheSocketColumns()
     {
         var view = System.Xml.Linq.XDocument.Load(System.IO.Path.Combine(ModuleLayout.ModulePath, "PsSockets.Format.ps1xml"))
-            .Descendants("View").Single(v => (string?)v.Element("ViewSelectedBy")?.Element("TypeName") == "PsSockets.PsSocket");
+            .Descendants("View").Single(v => (string?)v.Element("ViewSelectedBy")?.Element("TypeName") == "PsSockets.PsSocket" && v.Element("TableControl") is not null);
         var labels = view.Descendants("TableColumnHeader").Select(h => (string?)h.Element("Label")).ToArray();
         Assert.Equal(new[] { "Id", "Name", "Protocol", "Local", "Remote", "State", "Sent", "Recv" }, labels);
         var loaded = Ps.Run("[PsSockets.PsSocket]::FormatEndPoint([System.Net.IPEndPoint]::new([ipaddress]::IPv6Loopback, 80))").Ok();

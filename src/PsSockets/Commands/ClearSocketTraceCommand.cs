@@ -16,9 +16,10 @@ public sealed class ClearSocketTraceCommand : SocketCmdlet
     {
         foreach (var socket in Socket ?? TracedSockets.Of(Registry))
         {
-            if (socket.Trace is { } trace && ShouldProcess(socket.ToString(), $"Clear its trace of {trace.Entries.Count} entries"))
+            if (socket.Trace is { } trace && ShouldProcess(socket.ToString(), trace.Entries.Count == 1 ? "Clear the 1 entry of its trace" : $"Clear the {trace.Entries.Count} entries of its trace"))
             {
                 trace.Clear();
+                WriteVerbose($"Cleared the trace of {socket}; it goes on recording.");
             }
         }
     }

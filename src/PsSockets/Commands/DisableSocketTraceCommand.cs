@@ -32,7 +32,7 @@ public sealed class DisableSocketTraceCommand : SocketCmdlet
             if (socket.Trace is { IsRecording: true })
             {
                 socket.StopTrace();
-                WriteVerbose($"Stopped tracing {socket}; its {socket.Trace.Entries.Count} entries stay readable (Get-SocketTrace).");
+                WriteVerbose($"Stopped tracing {socket}; what it recorded stays readable (Get-SocketTrace).");
             }
             if (PassThru)
             {

@@ -72,6 +72,10 @@ public sealed class GetSocketTraceCommand : SocketCmdlet
         {
             WriteWarning($"The trace of {socket} dropped its {trace.Dropped} oldest entries to stay within its budget of {trace.Limit} bytes (-TraceLimit).");
         }
+        if (VerboseWanted)
+        {
+            WriteVerbose($"The trace of {socket}: {trace.Entries.Count} entries kept of {trace.Recorded} recorded, {trace.Cost} of {trace.Limit} bytes{(trace.IsRecording ? "" : ", paused")}.");
+        }
         WriteObject(entries, enumerateCollection: true);
     }
 }

@@ -65,7 +65,7 @@ Describe 'The PsSockets module' {
         [System.Array]::Sort($listed, [System.StringComparer]::Ordinal)
         [System.Array]::Sort($loaded, [System.StringComparer]::Ordinal)
 
-        $listed | Should -HaveCount 24
+        $listed | Should -HaveCount 29
         $listed | Should -BeExactly $loaded
     }
 }

@@ -21,6 +21,7 @@
         'Send-SocketData'
         'Receive-SocketData'
         'Invoke-SocketRequest'
+        'Invoke-SocketReplay'
         'Select-Socket'
         'Disconnect-Socket'
         'Close-Socket'

@@ -31,6 +31,7 @@ Describe 'The PsSockets module' {
             'Get-SocketRelay'
             'Get-SocketServer'
             'Get-SocketTrace'
+            'Invoke-SocketReplay'
             'Invoke-SocketRequest'
             'New-Socket'
             'New-SocketPair'
@@ -64,7 +65,7 @@ Describe 'The PsSockets module' {
         [System.Array]::Sort($listed, [System.StringComparer]::Ordinal)
         [System.Array]::Sort($loaded, [System.StringComparer]::Ordinal)
 
-        $listed | Should -HaveCount 24
+        $listed | Should -HaveCount 29
         $listed | Should -BeExactly $loaded
     }
 }

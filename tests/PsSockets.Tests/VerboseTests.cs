@@ -26,7 +26,7 @@ public sealed class VerboseTests : SocketTestBase
     private const string Id = @"#(\d+)";
 
     // Cmdlets of issue 10's other parts; their authors give them their verbose lines.
-    private static readonly string[] s_othersOwn = ["Invoke-SocketReplay"];
+    private static readonly string[] s_othersOwn = [];
 
     public VerboseTests(PsSession ps)
         : base(ps) => Ps.Run("$VerbosePreference = $DebugPreference = 'SilentlyContinue'").Ok();
@@ -395,6 +395,40 @@ public sealed class VerboseTests : SocketTestBase
             @"Stopped tracing socket \1 \(.*\); what it recorded stays readable \(Get-SocketTrace\)\.",
             @"Every socket this session makes from now on is traced, keeping up to 1048576 bytes each\.",
             @"New sockets of this session are no longer traced\.");
+    }
+
+    [Fact]
+    [VerboseOf("Invoke-SocketReplay")]
+    public void InvokeSocketReplayTellsEachCallOfTheReplayAndARefusedConnect()
+    {
+        var result = Ps.Run("""
+            $srv = Start-SocketListener -Port 0 -Handler { param($c) Send-SocketData $c ("ECHO " + (Receive-SocketData $c -Line -Timeout 10)) -Line }
+            try {
+                $c = Connect-Socket 127.0.0.1 $srv.LocalEndPoint.Port -Trace -Timeout 5
+                $null = Invoke-SocketRequest $c 'HI' -Timeout 5
+                $null = Receive-SocketData $c -ToEnd -Timeout 5
+                Close-Socket $c
+                $t = Get-SocketTrace $c
+                Invoke-SocketReplay -Trace $t 127.0.0.1 $srv.LocalEndPoint.Port -Timeout 5 -Verbose
+                $l = Start-SocketListener -Port 0; $port = $l.LocalEndPoint.Port; Close-Socket $l
+                Invoke-SocketReplay -Trace $t 127.0.0.1 $port -Timeout 5 -Verbose
+            }
+            finally { Stop-SocketServer $srv }
+            """);
+
+        AssertErrorId(result, "ConnectionRefused", "InvokeSocketReplayCommand");
+        var lines = result.Verbose.Where(v => !v.StartsWith("Performing", StringComparison.Ordinal)).ToList();
+        AssertLines(lines,
+            $@"socket\(AF_INET, SOCK_STREAM\) -> {Id}",
+            $@"connect\(#\1, 127\.0\.0\.1:(\d+)\) ok in {Took}",
+            @"Replaying the client side of #\d+ to socket \1 .*: 3 messages, 1 of them sent\.",
+            @"send\(#\1, 3 bytes\) -> 3",
+            @"recv\(#\1, 8\) -> 8",
+            @"recv\(#\1, 65536\) -> 0 \(peer closed\)",
+            @"close\(#\1\)",
+            @"socket\(AF_INET, SOCK_STREAM\) -> attempt 1",
+            $@"connect\(attempt 1, 127\.0\.0\.1:\d+\) failed: ECONNREFUSED in {Took}",
+            @"close\(attempt 1\)");
     }
 
     private static void AssertErrorId(ScriptResult result, string errorId, string commandClass) =>

@@ -87,7 +87,7 @@ public sealed class InvokeSocketReplayCommand : SocketCmdlet
         {
             if (VerboseWanted)
             {
-                WriteVerbose(replay.Describe(socket.ToString()));
+                Verbose(replay.Describe(socket.ToString()));
             }
             ReplayCallObserver? observe = TransferWanted ? (call, asked, result, payload) => WriteTransfer(call, socket, asked, result, payload) : null;
             foreach (var result in replay.Run(socket, timeout, StopToken, observe))

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Threading;
 
 namespace PsSockets.Tests.Infrastructure;
@@ -16,7 +17,7 @@ public sealed class SocatPeer : IDisposable
     public static SocatPeer ListeningOn(string path, params string[] args)
     {
         var peer = new SocatPeer(Start(args));
-        if (!SpinWait.SpinUntil(() => File.Exists(path) || peer._process.HasExited, TimeSpan.FromSeconds(20)) || peer._process.HasExited)
+        if (!SpinWait.SpinUntil(() => IsListening(path) || peer._process.HasExited, TimeSpan.FromSeconds(20)) || peer._process.HasExited)
         {
             string why = peer._process.HasExited ? peer._process.StandardError.ReadToEnd() : "no socket file after 20 s";
             peer.Dispose();
@@ -24,6 +25,14 @@ public sealed class SocatPeer : IDisposable
         }
         return peer;
     }
+
+    /// <summary>
+    /// The socket file exists from bind(), a moment before listen(): a connect in between is refused, and looks like a
+    /// stale file. /proc/net/unix shows the listen (the __SO_ACCEPTCON flag, 00010000) without connecting.
+    /// </summary>
+    private static bool IsListening(string path) =>
+        File.ReadLines("/proc/net/unix").Skip(1).Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Any(fields => fields.Length >= 8 && fields[7] == path && fields[3] == "00010000");
 
     /// <summary>Runs socat as a client: <paramref name="input"/> on its stdin (then EOF), its stdout when it ends.</summary>
     public static string Run(string input, TimeSpan timeout, params string[] args)

@@ -5,24 +5,12 @@ namespace PsSockets.Commands;
 /// <summary>Stops tracing: given sockets, or (with no socket) the session's switch and every open socket. What was recorded stays readable.</summary>
 [Cmdlet(VerbsLifecycle.Disable, "SocketTrace", DefaultParameterSetName = SessionSet)]
 [OutputType(typeof(PsSocket), ParameterSetName = [SocketSet])]
-public sealed class DisableSocketTraceCommand : SocketCmdlet
+public sealed class DisableSocketTraceCommand : TraceSwitchCmdlet
 {
-    private const string SessionSet = "Session";
-    private const string SocketSet = "Socket";
-
-    /// <summary>Sockets to stop tracing; without it, the session's switch goes off and every open socket stops tracing.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = SocketSet)]
-    [SocketTransformation]
-    [ArgumentCompleter(typeof(SocketCompleter))]
-    public PsSocket[] Socket { get; set; } = [];
-
-    [Parameter(ParameterSetName = SocketSet)]
-    public SwitchParameter PassThru { get; set; }
-
     protected override void Process()
     {
-        var sockets = ParameterSetName == SessionSet ? Registry.All : Socket;
-        if (ParameterSetName == SessionSet)
+        var sockets = SessionWide ? Registry.All : Socket;
+        if (SessionWide)
         {
             Registry.TraceLimit = 0;
             WriteVerbose("New sockets of this session are no longer traced.");

@@ -5,28 +5,16 @@ namespace PsSockets.Commands;
 /// <summary>Starts tracing: given sockets from now on, or (with no socket) every socket the session makes from now on.</summary>
 [Cmdlet(VerbsLifecycle.Enable, "SocketTrace", DefaultParameterSetName = SessionSet)]
 [OutputType(typeof(PsSocket), ParameterSetName = [SocketSet])]
-public sealed class EnableSocketTraceCommand : SocketCmdlet
+public sealed class EnableSocketTraceCommand : TraceSwitchCmdlet
 {
-    private const string SessionSet = "Session";
-    private const string SocketSet = "Socket";
-
-    /// <summary>Sockets to trace from now on; without it, every socket the session makes from now on is traced from birth.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = SocketSet)]
-    [SocketTransformation]
-    [ArgumentCompleter(typeof(SocketCompleter))]
-    public PsSocket[] Socket { get; set; } = [];
-
     /// <summary>The most each trace keeps, in bytes (1 MiB by default); a socket already traced with another limit starts a new trace.</summary>
     [Parameter]
     [ValidateRange(SocketTrace.EntryCost, long.MaxValue)]
     public long Limit { get; set; } = SocketTrace.DefaultLimit;
 
-    [Parameter(ParameterSetName = SocketSet)]
-    public SwitchParameter PassThru { get; set; }
-
     protected override void Process()
     {
-        if (ParameterSetName == SessionSet)
+        if (SessionWide)
         {
             Registry.TraceLimit = Limit;
             WriteVerbose($"Every socket this session makes from now on is traced, keeping up to {Limit} bytes each.");

@@ -20,10 +20,13 @@ internal static class HappyEyeballs
     /// <summary>
     /// The connected socket, or null when every address failed (each failure is added to <paramref name="failures"/>).
     /// A time limit that runs out is an OperationTimeout failure naming the attempts still pending; a stop is an OperationCanceledException.
+    /// <paramref name="resetBy"/> is the peer when the connect succeeded and the peer reset the connection before we looked
+    /// (<see cref="PsSocket.ConnectedThenReset"/>): the connection is made, and already dead.
     /// </summary>
     public static Socket? Connect(IReadOnlyList<IPAddress> addresses, int port, Action<Socket> configure, in Deadline deadline,
-        ConnectFailures failures)
+        ConnectFailures failures, out IPEndPoint? resetBy)
     {
+        resetBy = null;
         var order = Interleave(addresses);
         var pending = new List<(Socket Socket, IPEndPoint EndPoint)>();
         var log = SocketCallLog.Current;
@@ -60,9 +63,11 @@ internal static class HappyEyeballs
                 {
                     pending.Remove(attempt);
                     var error = (SocketError)(int)attempt.Socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
-                    Tell(log, attempt.Socket, attempt.EndPoint, startedAt, error == SocketError.Success ? "ok" : $"failed: {Errno.Name(error)}");
-                    if (error == SocketError.Success)
+                    bool reset = PsSocket.ConnectedThenReset(error);
+                    Tell(log, attempt.Socket, attempt.EndPoint, startedAt, error == SocketError.Success ? "ok" : reset ? "ok, then reset by the peer (ECONNRESET)" : $"failed: {Errno.Name(error)}");
+                    if (error == SocketError.Success || reset)
                     {
+                        resetBy = reset ? attempt.EndPoint : null;
                         return Won(attempt.Socket);
                     }
                     Close(log, attempt.Socket); // after a failed non-blocking connect .NET's Socket wrongly says it is connected

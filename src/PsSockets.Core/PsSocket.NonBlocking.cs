@@ -132,7 +132,33 @@ public sealed partial class PsSocket
                 $"Cannot connect {this} to {FormatEndPoint(target)}: the connect failed, and its reason was taken by a call on the raw Socket.", this));
             return;
         }
+        if (ConnectedThenReset(error))
+        {
+            ResetRightAfterConnect(target, error);
+            return;
+        }
         Fail(SocketOperationException.FromSocketError(new SocketException((int)error), $"connect {this} to {FormatEndPoint(target)}", this));
+    }
+
+    /// <summary>
+    /// SO_ERROR after a connect: ECONNRESET only comes once the handshake is done (a refusal is ECONNREFUSED), so the
+    /// connect succeeded and the peer reset the connection before we looked.
+    /// </summary>
+    internal static bool ConnectedThenReset(SocketError error) => error == SocketError.ConnectionReset;
+
+    /// <summary>The connect succeeded, then the peer reset the connection at once: connected, and Failed for good.</summary>
+    internal void ResetRightAfterConnect(EndPoint target, SocketError error)
+    {
+        if (RemoteEndPoint is null) // the OS no longer names the peer of a reset socket
+        {
+            RemoteEndPoint = target;
+            TraceEvent(SocketTraceEvent.Connect);
+        }
+        var cause = new SocketException((int)error);
+        var failure = new SocketOperationException(SocketFailure.ConnectionReset,
+            $"{this} connected, and the peer reset the connection at once ({cause.Message}).", this, cause);
+        Fail(failure);
+        TraceEvent(SocketTraceEvent.Failure, detail: $"{failure.Failure}: {cause.Message}");
     }
 
     /// <summary>

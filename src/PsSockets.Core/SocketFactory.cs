@@ -131,9 +131,14 @@ public static partial class SocketFactory
         {
             try
             {
-                if (HappyEyeballs.Connect(addresses, port, s => Configure(s, options), deadline, failures) is { } connected)
+                if (HappyEyeballs.Connect(addresses, port, s => Configure(s, options), deadline, failures, out var resetBy) is { } connected)
                 {
-                    return Wrap(connected, options);
+                    var wrapped = Wrap(connected, options);
+                    if (resetBy is not null)
+                    {
+                        wrapped.ResetRightAfterConnect(resetBy, SocketError.ConnectionReset);
+                    }
+                    return wrapped;
                 }
             }
             catch (OperationCanceledException e) when (deadline.CallerStopped)

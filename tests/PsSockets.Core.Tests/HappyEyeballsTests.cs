@@ -22,7 +22,7 @@ public sealed class HappyEyeballsTests
         var failures = new ConnectFailures();
         var watch = Stopwatch.StartNew();
 
-        using var connected = HappyEyeballs.Connect([IPAddress.IPv6Loopback, IPAddress.Loopback], dead.Port, _ => { }, deadline, failures);
+        using var connected = HappyEyeballs.Connect([IPAddress.IPv6Loopback, IPAddress.Loopback], dead.Port, _ => { }, deadline, failures, out _);
 
         watch.Stop();
         Assert.NotNull(connected);
@@ -45,7 +45,7 @@ public sealed class HappyEyeballsTests
         using var deadline = Deadline.Start(TimeSpan.FromSeconds(10), CancellationToken.None);
         var failures = new ConnectFailures();
 
-        var connected = HappyEyeballs.Connect([IPAddress.IPv6Loopback, IPAddress.Loopback], port, _ => { }, deadline, failures);
+        var connected = HappyEyeballs.Connect([IPAddress.IPv6Loopback, IPAddress.Loopback], port, _ => { }, deadline, failures, out _);
 
         Assert.Null(connected);
         Assert.Equal(2, failures.Count);
@@ -60,7 +60,7 @@ public sealed class HappyEyeballsTests
         using var dead = new DeadRoute();
         using var deadline = Deadline.Start(TimeSpan.FromSeconds(0.4), CancellationToken.None);
 
-        var e = Assert.Throws<SocketOperationException>(() => HappyEyeballs.Connect([IPAddress.IPv6Loopback], dead.Port, _ => { }, deadline, new ConnectFailures()));
+        var e = Assert.Throws<SocketOperationException>(() => HappyEyeballs.Connect([IPAddress.IPv6Loopback], dead.Port, _ => { }, deadline, new ConnectFailures(), out _));
 
         Assert.Equal(SocketFailure.OperationTimeout, e.Failure);
         Assert.Contains($"[::1]:{dead.Port}", e.Message, StringComparison.Ordinal);

@@ -109,6 +109,26 @@ public sealed class NonBlockingTests(PsSession ps) : SocketTestBase(ps)
     }
 
     [Fact]
+    public void APeerThatResetsBeforeTheConnectIsLookedAtLeavesItConnectedAndFailedWithConnectionReset()
+    {
+        // ECONNRESET in SO_ERROR can only follow a finished handshake: the connect worked, and the connection died at once.
+        using var peer = MisbehavingPeer.Listening("reset");
+        Ps.Run("$c = New-Socket -NonBlocking | Connect-Socket -ComputerName 127.0.0.1 -Port $args[0] -Trace", peer.Port).Ok();
+        peer.Expect("ACCEPTED");
+        peer.Expect("RESET");
+        var result = Ps.Run("""
+            $c.State; $c.LastError.ErrorId; [PsSockets.PsSocket]::FormatEndPoint($c.RemoteEndPoint)
+            $c.LastError.Message -like '*connected, and the peer reset the connection at once*'
+            (Get-SocketTrace $c).Event -join ','
+            """).Ok();
+        Assert.Equal(new object?[] { "Failed", "ConnectionReset", $"127.0.0.1:{peer.Port}", true, "Connect,Failure" }, SocketLifecycleTests.Normalize(result));
+
+        var receive = Ps.Run("Receive-SocketData $c -Timeout 5");
+        AssertError(receive, "ConnectionReset", ErrorCategory.ConnectionError, "ReceiveSocketDataCommand");
+        Assert.Contains("failed earlier", receive.OnlyError.ToString());
+    }
+
+    [Fact]
     public void ANonBlockingListenerReturnsNothingWithoutAClientAndHandsOnItsMode()
     {
         var result = Ps.Run("""

@@ -39,6 +39,19 @@ public sealed partial class PsSocket
     /// </summary>
     public Datagram ReceiveDatagram(int? maxSize, bool peek, TimeSpan? timeout, CancellationToken token, Encoding? encoding = null)
     {
+        long started = SocketCallLog.Start();
+        try
+        {
+            return ReceiveOneDatagram(maxSize, peek, timeout, token, encoding);
+        }
+        catch (SocketOperationException e) when (ToldFailed($"recvfrom(#{Id}, {(maxSize is { } max ? $"{max}" : "a datagram")})", started, e))
+        {
+            throw; // not reached: the filter only tells of the failure
+        }
+    }
+
+    private Datagram ReceiveOneDatagram(int? maxSize, bool peek, TimeSpan? timeout, CancellationToken token, Encoding? encoding)
+    {
         ThrowIfNotDatagram("receive a datagram on");
         ThrowIfUnbound();
         using var turn = TakeReceiveTurn(timeout, token);
@@ -93,6 +106,19 @@ public sealed partial class PsSocket
     /// not at all. The first send of an unbound socket binds it to an ephemeral port, which LocalEndPoint then shows.
     /// </summary>
     public void SendDatagram(ReadOnlyMemory<byte> data, EndPoint? to, TimeSpan? timeout, CancellationToken token)
+    {
+        long started = SocketCallLog.Start();
+        try
+        {
+            SendOneDatagram(data, to, timeout, token);
+        }
+        catch (SocketOperationException e) when (ToldFailed(to is null ? $"send(#{Id}, {data.Length} bytes)" : $"sendto(#{Id}, {data.Length} bytes, {FormatEndPoint(to)})", started, e))
+        {
+            throw; // not reached: the filter only tells of the failure
+        }
+    }
+
+    private void SendOneDatagram(ReadOnlyMemory<byte> data, EndPoint? to, TimeSpan? timeout, CancellationToken token)
     {
         ThrowIfNotDatagram("send a datagram on");
         if (to is null && RemoteEndPoint is null)

@@ -47,6 +47,19 @@ public sealed partial class PsSocket
     /// </summary>
     internal T Receive<T>(Framing framing, bool peek, TimeSpan? timeout, CancellationToken token, Produce<T> produce, int? maxMessageSize = null)
     {
+        long started = SocketCallLog.Start();
+        try
+        {
+            return ReceiveFramed(framing, peek, timeout, token, produce, maxMessageSize);
+        }
+        catch (SocketOperationException e) when (ToldFailed($"recv(#{Id}, {framing.Describe()})", started, e))
+        {
+            throw; // not reached: the filter only tells of the failure
+        }
+    }
+
+    private T ReceiveFramed<T>(Framing framing, bool peek, TimeSpan? timeout, CancellationToken token, Produce<T> produce, int? maxMessageSize)
+    {
         int limit = maxMessageSize ?? MaxMessageSize;
         ThrowIfCannotReceive();
         framing.Reset();

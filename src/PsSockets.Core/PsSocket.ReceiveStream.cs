@@ -18,6 +18,19 @@ public sealed partial class PsSocket
     /// </summary>
     public long ReceiveToStream(Stream destination, long? count, TimeSpan? stallTimeout, CancellationToken token, Action<long>? progress = null)
     {
+        long started = SocketCallLog.Start();
+        try
+        {
+            return ReceiveIntoStream(destination, count, stallTimeout, token, progress);
+        }
+        catch (SocketOperationException e) when (ToldFailed($"recv(#{Id}, {(count is { } n ? $"{n} bytes" : "data up to the end of the stream")} into {(destination is FileStream file ? file.Name : "a stream")})", started, e))
+        {
+            throw; // not reached: the filter only tells of the failure
+        }
+    }
+
+    private long ReceiveIntoStream(Stream destination, long? count, TimeSpan? stallTimeout, CancellationToken token, Action<long>? progress)
+    {
         ThrowIfCannotReceive();
         using var turn = TakeReceiveTurn(stallTimeout, token);
         if (count != 0 && (_peerClosed || _receiveShutdown) && _buffer.Count == 0)

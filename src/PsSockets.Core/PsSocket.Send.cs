@@ -15,9 +15,17 @@ public sealed partial class PsSocket
     /// <param name="progress">Told the running total after each send, on the calling thread.</param>
     public void Send(ReadOnlyMemory<byte> data, TimeSpan? timeout, CancellationToken token, Action<long>? progress = null)
     {
-        using var turn = TakeSendTurn(timeout, token);
-        SendAll(data, timeout, token, progress, alreadySent: 0, total: data.Length);
-        NoteMessage(data.Length);
+        long started = SocketCallLog.Start();
+        try
+        {
+            using var turn = TakeSendTurn(timeout, token);
+            SendAll(data, timeout, token, progress, alreadySent: 0, total: data.Length);
+            NoteMessage(data.Length);
+        }
+        catch (SocketOperationException e) when (ToldFailed($"send(#{Id}, {data.Length} bytes)", started, e))
+        {
+            throw; // not reached: the filter only tells of the failure
+        }
     }
 
     /// <summary>
@@ -27,12 +35,20 @@ public sealed partial class PsSocket
     /// </summary>
     public void Send(ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> data, ReadOnlyMemory<byte> trailer, TimeSpan? timeout, CancellationToken token, Action<long>? progress = null)
     {
-        using var turn = TakeSendTurn(timeout, token);
+        long started = SocketCallLog.Start();
         long total = header.Length + data.Length + trailer.Length;
-        SendAll(header, timeout, token, progress, alreadySent: 0, total);
-        SendAll(data, timeout, token, progress, alreadySent: header.Length, total);
-        SendAll(trailer, timeout, token, progress, alreadySent: header.Length + data.Length, total);
-        NoteMessage(total);
+        try
+        {
+            using var turn = TakeSendTurn(timeout, token);
+            SendAll(header, timeout, token, progress, alreadySent: 0, total);
+            SendAll(data, timeout, token, progress, alreadySent: header.Length, total);
+            SendAll(trailer, timeout, token, progress, alreadySent: header.Length + data.Length, total);
+            NoteMessage(total);
+        }
+        catch (SocketOperationException e) when (ToldFailed($"send(#{Id}, {total} bytes)", started, e))
+        {
+            throw; // not reached: the filter only tells of the failure
+        }
     }
 
     /// <summary>

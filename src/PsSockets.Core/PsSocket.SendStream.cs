@@ -19,6 +19,19 @@ public sealed partial class PsSocket
     /// </summary>
     public long SendStream(Stream stream, long? length, TimeSpan? stallTimeout, CancellationToken token, Action<long>? progress = null)
     {
+        long started = SocketCallLog.Start();
+        try
+        {
+            return SendWholeStream(stream, length, stallTimeout, token, progress);
+        }
+        catch (SocketOperationException e) when (ToldFailed($"send(#{Id}, {(stream is FileStream file ? $"file {file.Name}" : "a stream")})", started, e))
+        {
+            throw; // not reached: the filter only tells of the failure
+        }
+    }
+
+    private long SendWholeStream(Stream stream, long? length, TimeSpan? stallTimeout, CancellationToken token, Action<long>? progress)
+    {
         ThrowIfCannotSend();
         using var turn = TakeSendTurn(stallTimeout, token);
         long sent = 0;

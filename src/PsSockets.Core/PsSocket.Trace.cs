@@ -81,6 +81,15 @@ public sealed partial class PsSocket
         }
     }
 
+    /// <summary>
+    /// Tells the call log (-Verbose) of a transfer that failed: <c>recv(#3, a line) timed out after 0.3 s</c>,
+    /// <c>send(#3, 5 bytes) failed: ECONNRESET in 0.1 ms</c>. An exception filter: it returns false and catches nothing.
+    /// The peer's end of stream (recv returned 0) and a non-blocking socket's EWOULDBLOCK are answers, not failures: the
+    /// cmdlets tell them as such.
+    /// </summary>
+    private static bool ToldFailed(string call, long started, SocketOperationException e) =>
+        e.Failure is not (SocketFailure.PeerClosed or SocketFailure.WouldBlock) && SocketCallLog.Current is { } log && log.Failed(call, started, e);
+
     private void NoteBlocked(long startedTimestamp) => Interlocked.Add(ref _blockedTicks, Stopwatch.GetTimestamp() - startedTimestamp);
 
     /// <summary>A new connection takes its listener's trace setting: the listener's budget, a trace of its own.</summary>

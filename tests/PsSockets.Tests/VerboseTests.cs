@@ -211,15 +211,18 @@ public sealed class VerboseTests : SocketTestBase
             Invoke-SocketRequest $c "$($args[0])`n" -Line -Timeout 0.2 -Verbose
             Close-Socket $c
             Receive-SocketData $s -Count 100 -Verbose
+            Send-SocketData $c $args[0] -Verbose
             """, Secret);
 
         Assert.Equal(Secret, result.Values.First());
         AssertLines(result.Verbose,
-            @"send\(#\d+, 16 bytes\) -> 16",
-            @"recv\(#\d+, 16 bytes\) -> 16",
-            @"send\(#\d+, 18 bytes\) -> 18",
-            @"recv\(#\d+, 100 bytes\) -> 0 \(peer closed\)");
-        Assert.Equal(["OperationTimeout", "PeerClosed"], result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]).Take(2));
+            @"send\(#(\d+), 16 bytes\) -> 16",
+            @"recv\(#(\d+), 16 bytes\) -> 16",
+            @"send\(#\1, 18 bytes\) -> 18",
+            $@"recv\(#\1, a line\) timed out after {Took}",
+            @"recv\(#\2, 100 bytes\) -> 0 \(peer closed\)",
+            $@"send\(#\1, 16 bytes\) failed: EBADF in {Took}");
+        Assert.Equal(["OperationTimeout", "PeerClosed", "SocketClosed"], result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
         Assert.DoesNotContain(result.Verbose.Concat(result.Warnings).Concat(result.Errors.Select(e => e.ToString())), t => t.Contains(Secret[..6], StringComparison.Ordinal));
         Assert.Contains(result.Debug, d => d.Contains("|Vq8rNx2LpZ7wKs4T|", StringComparison.Ordinal)); // hexdump -C's text column
     }

@@ -139,7 +139,7 @@ public sealed class EnterSocketSessionCommand : SocketCmdlet
         _session = new SocketSession(socket, Encoding, Hex, newLine);
         if (VerboseWanted)
         {
-            Verbose($"Session on {socket} with {PsSocket.FormatEndPoint(socket.RemoteEndPoint)}: lines end with {EscapedText.Of(Encoding.GetBytes(newLine))}.");
+            Verbose($"Session on #{socket.Id} with {PsSocket.FormatEndPoint(socket.RemoteEndPoint)}: lines end with {EscapedText.Of(Encoding.GetBytes(newLine))}.");
         }
     }
 
@@ -148,6 +148,10 @@ public sealed class EnterSocketSessionCommand : SocketCmdlet
         object value = item is PSObject pso ? pso.BaseObject : item;
         byte[] data = value is byte[] bytes ? bytes : SessionText.Line(LanguagePrimitives.ConvertTo<string>(value) ?? string.Empty, _session!.NewLine, Encoding);
         _session!.Send(data, null, StopToken);
+        if (TransferWanted)
+        {
+            WriteTransfer(_session.Socket.IsDatagram ? "sendto" : "send", _session.Socket, $"{data.Length} bytes", $"{data.Length}", data);
+        }
     }
 
     /// <summary>After the input: each line (or hex-dump line) that comes back, until the peer is quiet for -Timeout or closes.</summary>
@@ -175,6 +179,10 @@ public sealed class EnterSocketSessionCommand : SocketCmdlet
                 break;
             }
             lastHeard.Restart();
+            if (TransferWanted)
+            {
+                WriteTransfer(session.Socket.IsDatagram ? "recvfrom" : "recv", session.Socket, "65536", $"{arrival.Data.Length}", arrival.Data);
+            }
             Emit(arrival);
         }
         if (_partialLine.Length > 0)

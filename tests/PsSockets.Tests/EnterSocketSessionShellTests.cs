@@ -1,0 +1,75 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Text.RegularExpressions;
+using PsSockets.Tests.Infrastructure;
+using Xunit;
+
+namespace PsSockets.Tests;
+
+/// <summary>
+/// Enter-SocketSession as a person uses it (issue 11): the shell in a tmux window, keys typed, the rendered screen
+/// read back; python3 peers on loopback that reply, send binary, push while the user types, and close.
+/// </summary>
+[Collection(SerialCollection.Name)]
+public sealed class EnterSocketSessionShellTests
+{
+    private static readonly TimeSpan s_step = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public void TypedLinesGoWithCrlfRepliesShowBinaryIsAHexDumpAPushNeverManglesTheHalfTypedLineAndThePeerClosingEndsIt()
+    {
+        using var peer = PythonPeer.Listening("session_peer.py");
+        using var shell = new TmuxShell("-NoProfile");
+        shell.WaitFor("PsSockets [0] ", s_step);
+
+        shell.Type($"$s = Connect-Socket 127.0.0.1 {peer.Port}; Enter-SocketSession $s -NewLine CRLF");
+        shell.Press("Enter");
+        shell.WaitFor("hello from the peer", s_step);
+        AssertLastLine(shell, "> ");
+
+        shell.Type("hi");
+        shell.Press("Enter");
+        Assert.Equal("GOT b'hi\\r\\n'", peer.ReadLine(s_step));
+        shell.WaitFor("you said: hi", s_step);
+
+        shell.Type("BIN");
+        shell.Press("Enter");
+        Assert.Equal("GOT b'BIN\\r\\n'", peer.ReadLine(s_step));
+        string dump = shell.WaitFor("00000008", s_step);
+        Assert.Contains("00000000  00 01 02 ff 62 69 6e 1b                           |....bin.|", dump);
+
+        // Half-way through a line, the peer pushes a message: it shows above, and the line being typed is whole below it.
+        shell.Type("half typ");
+        shell.WaitUntil(screen => screen.EndsWith("> half typ", StringComparison.Ordinal), "the half-typed line", s_step);
+        peer.WriteLine("push a message pushed while you type");
+        Assert.Equal("PUSHED", peer.ReadLine(s_step));
+        string screen = shell.WaitFor("a message pushed while you type", s_step);
+        string[] rows = screen.Split('\n');
+        Assert.Equal("a message pushed while you type", rows[^2]);
+        Assert.Equal("> half typ", rows[^1]);
+        shell.Type("ed, then finished");
+        shell.Press("BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace");
+        shell.Type("done");
+        shell.Press("Enter");
+        Assert.Equal("GOT b'half typed, then done\\r\\n'", peer.ReadLine(s_step));
+        shell.WaitFor("you said: half typed, then done", s_step);
+
+        shell.Type("BYE");
+        shell.Press("Enter");
+        Assert.Equal("GOT b'BYE\\r\\n'", peer.ReadLine(s_step));
+        string end = shell.WaitFor(" s.", s_step);
+        Assert.Contains("bye\nThe peer closed the connection.\nSession on #1 ended (the peer closed the connection): sent 37 bytes, received 109 bytes in ", end);
+
+        // A socket handed in is the user's: the session leaves it open (its peer gone) for Get-Socket and Close-Socket.
+        WaitForPrompt(shell, sockets: 1);
+        shell.Type("exit");
+        shell.Press("Enter");
+    }
+
+    private static string WaitForPrompt(TmuxShell shell, int sockets) =>
+        shell.WaitUntil(screen => screen.Split('\n')[^1].StartsWith($"PsSockets [{sockets}] ", StringComparison.Ordinal), $"the prompt with {sockets} sockets", s_step);
+
+    private static void AssertLastLine(TmuxShell shell, string expected) =>
+        shell.WaitUntil(screen => screen.Split('\n')[^1] == expected.TrimEnd(), $"the last line '{expected}'", s_step);
+}

@@ -67,6 +67,46 @@ public sealed class EnterSocketSessionShellTests
         shell.Press("Enter");
     }
 
+    [Fact]
+    public void TheBooksChatServerHasItsWholeDialogueThroughTheSessionAndEndsAtFin()
+    {
+        using var peer = PythonPeer.Listening("chat_server.py");
+        using var shell = new TmuxShell("-NoProfile");
+        shell.WaitFor("PsSockets [0] ", s_step);
+
+        shell.Type($"Enter-SocketSession (Connect-Socket 127.0.0.1 {peer.Port}) -Close");
+        shell.Press("Enter");
+        // The server's messages end with no newline: each stays on the input line, before the session's prompt.
+        AssertLastLine(shell, "Vous êtes connecté au serveur Marcel. Envoyez vos messages.> ");
+        Assert.StartsWith("Serveur prêt", peer.ReadLine(s_step));
+        Assert.StartsWith("Client connecté, adresse IP 127.0.0.1", peer.ReadLine(s_step));
+
+        shell.Type("Bonjour Marcel");
+        shell.Press("Enter");
+        Assert.Equal("C> Bonjour Marcel", peer.ReadLine(s_step));
+        peer.WriteLine("Bonjour, comment vas-tu ?");
+        AssertLastLine(shell, "Bonjour, comment vas-tu ?> ");
+
+        shell.Type("Très bien, merci");
+        shell.Press("Enter");
+        Assert.Equal("S> C> Très bien, merci", peer.ReadLine(s_step)); // input("S> ") wrote its prompt with no newline
+        peer.WriteLine("Alors au revoir");
+        AssertLastLine(shell, "Alors au revoir> ");
+
+        shell.Type("FIN");
+        shell.Press("Enter");
+        Assert.Equal("S> C> FIN", peer.ReadLine(s_step));
+        Assert.Equal("Connexion interrompue.", peer.ReadLine(s_step));
+        string end = WaitForPrompt(shell, sockets: 0);
+        Assert.Contains("""
+            Alors au revoir> FIN
+            fin
+            The peer closed the connection.
+            Session on #1 ended (the peer closed the connection): sent 37 bytes, received 104 bytes in
+            """.ReplaceLineEndings("\n"), end, StringComparison.Ordinal);
+        Assert.Equal(0, peer.WaitForExit(s_step));
+    }
+
     private static string WaitForPrompt(TmuxShell shell, int sockets) =>
         shell.WaitUntil(screen => screen.Split('\n')[^1].StartsWith($"PsSockets [{sockets}] ", StringComparison.Ordinal), $"the prompt with {sockets} sockets", s_step);
 

@@ -107,6 +107,73 @@ public sealed class EnterSocketSessionShellTests
         Assert.Equal(0, peer.WaitForExit(s_step));
     }
 
+    [Fact]
+    public void OnAListenerItTalksToOneClientCtrlCLeavesAtOnceAndUdpShowsEachSenderAndAnswersTheLast()
+    {
+        using var udpPeer = PythonPeer.Listening("session_peer.py", "udp");
+        using var shell = new TmuxShell("-NoProfile");
+        shell.WaitFor("PsSockets [0] ", s_step);
+
+        // ncat -l turned around: the session waits for one client, then talks to it.
+        shell.Type("$l = Start-SocketListener -Port 0; $l | Enter-SocketSession");
+        shell.Press("Enter");
+        var waiting = Regex.Match(shell.WaitFor("(Ctrl+C stops)...", s_step), @"Waiting for a client on 127\.0\.0\.1:(\d+)");
+        Assert.True(waiting.Success);
+        using (var client = PythonPeer.Start("session_peer.py", "client", waiting.Groups[1].Value))
+        {
+            client.WriteLine("from the client");
+            shell.WaitFor("\nfrom the client\n", s_step);
+            shell.Type("to the client");
+            shell.Press("Enter");
+            Assert.Equal("to the client", client.ReadLine(s_step));
+
+            // Ctrl+C half-way through a line: the prompt is back at once, the accepted socket closed (the client sees the end).
+            shell.Type("never sent");
+            AssertLastLine(shell, "> never sent");
+            var clock = Stopwatch.StartNew();
+            shell.Press("C-c");
+            string stopped = WaitForPrompt(shell, sockets: 1);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"the prompt came back {clock.Elapsed.TotalMilliseconds:F0} ms after Ctrl+C");
+            Assert.Contains("> never sent^C\nSession on #2 ended (Ctrl+C): sent 14 bytes, received 16 bytes in ", stopped, StringComparison.Ordinal);
+            Assert.Equal("EOF", client.ReadLine(s_step));
+        }
+
+        // A connected UDP socket: each line one datagram, each datagram shown with its sender; Ctrl+D leaves, the socket stays.
+        shell.Type($"$u = Connect-Socket -Datagram 127.0.0.1 {udpPeer.Port}; Enter-SocketSession $u");
+        shell.Press("Enter");
+        AssertLastLine(shell, "> ");
+        shell.Type("hello udp");
+        shell.Press("Enter");
+        Assert.StartsWith("GOT b'hello udp\\n' FROM ", udpPeer.ReadLine(s_step));
+        shell.WaitFor($"[127.0.0.1:{udpPeer.Port}] you said: hello udp", s_step);
+        shell.Press("C-d");
+        string left = WaitForPrompt(shell, sockets: 2);
+        Assert.Contains("Session on #3 ended (Ctrl+D): sent 10 bytes in 1 datagram, received 20 bytes in 1 datagram in ", left, StringComparison.Ordinal);
+
+        // An unconnected one answers the last sender; before any, sending is refused with a clear message and the session goes on.
+        shell.Type("$n = New-Socket -Type Dgram -LocalPort 0; $n.LocalEndPoint.Port; Enter-SocketSession $n -Close");
+        shell.Press("Enter");
+        int port = int.Parse(Regex.Match(shell.WaitFor("each line answers the last sender", s_step), @"\n(\d+)\n").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        shell.Type("too early");
+        shell.Press("Enter");
+        shell.WaitFor("! Nothing was sent: ", s_step);
+        using (var client = new LineProcess("ncat", ["-u", "127.0.0.1", $"{port}"]))
+        {
+            client.WriteLine("dgram one");
+            shell.WaitFor("] dgram one", s_step);
+            shell.Type("the answer");
+            shell.Press("Enter");
+            Assert.Equal("the answer", client.ReadLine(s_step));
+        }
+        shell.Press("C-c");
+        string closed = WaitForPrompt(shell, sockets: 2);
+        Assert.Contains("(Ctrl+C): sent 11 bytes in 1 datagram, received 10 bytes in 1 datagram", closed, StringComparison.Ordinal);
+
+        shell.Type("Get-Socket | Close-Socket");
+        shell.Press("Enter");
+        WaitForPrompt(shell, sockets: 0);
+    }
+
     private static string WaitForPrompt(TmuxShell shell, int sockets) =>
         shell.WaitUntil(screen => screen.Split('\n')[^1].StartsWith($"PsSockets [{sockets}] ", StringComparison.Ordinal), $"the prompt with {sockets} sockets", s_step);
 

@@ -1,6 +1,8 @@
 """A line server for Enter-SocketSession: greets, answers each line, sends binary on request, and pushes or closes
 when its stdin says so, so a test decides when something arrives while the user is typing.
 
+argv[1] "client <port>": instead a client that connects, sends each stdin line, prints each line received, and
+prints EOF when the other side closes (what ncat does not do while its stdin is open).
 Prints LISTENING <port> once bound (argv[1] "udp" for a datagram peer that answers each datagram to its sender),
 then GOT <repr of the line with its ending> for each line received.
   line "BIN"     -> 8 bytes that are not text: 00 01 02 ff 'b' 'i' 'n' 1b
@@ -22,6 +24,19 @@ def answer(line):
         return b"bye\n"
     return b"you said: " + text + b"\n"
 
+
+if len(sys.argv) > 2 and sys.argv[1] == "client":
+    c = socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=60)
+
+    def send_stdin():
+        for line in sys.stdin:
+            c.sendall(line.encode())
+
+    threading.Thread(target=send_stdin, daemon=True).start()
+    for line in c.makefile("rb"):
+        print(line.decode().rstrip("\n"), flush=True)
+    print("EOF", flush=True)
+    sys.exit(0)
 
 if udp:
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -22,6 +23,7 @@ public sealed class SocketSession
     private readonly Encoding _encoding;
     private readonly bool _hex;
     private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly Queue<SessionArrival> _ready = new();
     private byte[] _carry = [];
 
     public SocketSession(PsSocket socket, Encoding encoding, bool hex, string newLine)
@@ -60,6 +62,10 @@ public sealed class SocketSession
     public SessionArrival? Next(TimeSpan wait, CancellationToken token)
     {
         token.ThrowIfCancellationRequested();
+        if (_ready.Count > 0)
+        {
+            return _ready.Dequeue();
+        }
         if (!Socket.HasReadableBuffer && !Readable(wait))
         {
             return null;
@@ -104,15 +110,65 @@ public sealed class SocketSession
         }
         BytesReceived += chunk.Length;
         byte[] bytes = _carry.Length == 0 ? chunk : [.. _carry, .. chunk];
-        if (_hex || SessionText.IsBinary(bytes, _encoding))
+        _carry = [];
+        foreach (var arrival in Split(bytes))
         {
-            _carry = [];
-            return new SessionArrival(SessionArrivalKind.Binary, bytes, string.Empty, null);
+            _ready.Enqueue(arrival);
         }
-        int whole = Utf8Boundary.CompletePrefixLength(_encoding, bytes);
-        _carry = bytes[whole..];
-        return new SessionArrival(SessionArrivalKind.Text, bytes[..whole], _encoding.GetString(bytes, 0, whole), null);
+        return _ready.Count > 0 ? _ready.Dequeue() : new SessionArrival(SessionArrivalKind.Text, [], string.Empty, null);
     }
+
+    /// <summary>
+    /// What arrived, line by line as text or binary, runs of a kind together: a reply and binary that follow it in one
+    /// read are a line of text and a hex dump, not one dump. A character cut at the end waits for the next read.
+    /// </summary>
+    private List<SessionArrival> Split(byte[] bytes)
+    {
+        var arrivals = new List<SessionArrival>();
+        if (_hex)
+        {
+            arrivals.Add(new SessionArrival(SessionArrivalKind.Binary, bytes, string.Empty, null));
+            return arrivals;
+        }
+        int runStart = 0;
+        bool? runBinary = null;
+        int start = 0;
+        while (start < bytes.Length)
+        {
+            int newLine = Array.IndexOf(bytes, (byte)'\n', start);
+            int end = newLine < 0 ? bytes.Length : newLine + 1;
+            if (newLine < 0)
+            {
+                int whole = start + Utf8Boundary.CompletePrefixLength(_encoding, bytes.AsSpan(start));
+                if (whole < end && !SessionText.IsBinary(bytes.AsSpan(start, whole - start), _encoding))
+                {
+                    _carry = bytes[whole..];
+                    end = whole;
+                }
+            }
+            bool binary = SessionText.IsBinary(bytes.AsSpan(start, end - start), _encoding);
+            if (runBinary is { } kind && kind != binary)
+            {
+                arrivals.Add(Run(bytes[runStart..start], kind));
+                runStart = start;
+            }
+            runBinary = binary;
+            start = end;
+            if (_carry.Length > 0)
+            {
+                break;
+            }
+        }
+        if (runBinary is { } last && start > runStart)
+        {
+            arrivals.Add(Run(bytes[runStart..start], last));
+        }
+        return arrivals;
+    }
+
+    private SessionArrival Run(byte[] bytes, bool binary) => binary
+        ? new SessionArrival(SessionArrivalKind.Binary, bytes, string.Empty, null)
+        : new SessionArrival(SessionArrivalKind.Text, bytes, _encoding.GetString(bytes), null);
 
     private SessionArrival NextDatagram(CancellationToken token)
     {

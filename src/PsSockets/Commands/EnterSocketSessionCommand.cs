@@ -80,7 +80,7 @@ public sealed class EnterSocketSessionCommand : SocketCmdlet
         if (Close && KeepOpen)
         {
             ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Close and -KeepOpen ask opposite things; give one of them."),
-                "CloseWithKeepOpen", ErrorCategory.InvalidArgument, null));
+                "CloseWithKeepOpen", ErrorCategory.InvalidArgument, Socket));
         }
     }
 

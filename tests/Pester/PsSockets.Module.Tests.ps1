@@ -25,6 +25,7 @@ Describe 'The PsSockets module' {
             'ConvertTo-SocketBytes'
             'Disable-SocketTrace'
             'Disconnect-Socket'
+            'Enter-SocketSession'
             'Enable-SocketTrace'
             'Get-Socket'
             'Get-SocketOption'

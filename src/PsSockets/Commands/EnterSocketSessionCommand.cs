@@ -24,6 +24,7 @@ public sealed class EnterSocketSessionCommand : SocketCmdlet
     private readonly List<object> _pending = [];
     private SocketSession? _session;
     private bool _accepted;
+    private bool _startFailed;
     private string _partialLine = string.Empty;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = KeyboardSet)]
@@ -75,6 +76,9 @@ public sealed class EnterSocketSessionCommand : SocketCmdlet
 
     private bool Piped => ParameterSetName == InputSet;
 
+    /// <summary>Piped lines on a stream go in order: the first failure ends the pipeline, the lines after it unsent.</summary>
+    protected override PsSocket? ItemSocket => Piped ? Socket : null;
+
     protected override void Begin()
     {
         if (Close && KeepOpen)
@@ -98,10 +102,11 @@ public sealed class EnterSocketSessionCommand : SocketCmdlet
     {
         if (Piped)
         {
-            if (_session is null)
+            if (_startFailed)
             {
-                Start();
+                return; // the accept failed, and said so: not a second wait
             }
+            Start();
             ReturnReplies();
             return;
         }
@@ -126,6 +131,7 @@ public sealed class EnterSocketSessionCommand : SocketCmdlet
             return;
         }
         var socket = Socket;
+        _startFailed = true;
         if (socket.IsListening)
         {
             if (!Piped)
@@ -137,6 +143,7 @@ public sealed class EnterSocketSessionCommand : SocketCmdlet
         }
         string newLine = NewLine is null ? socket.NewLine : SessionText.NewLineNamed(NewLine);
         _session = new SocketSession(socket, Encoding, Hex, newLine);
+        _startFailed = false;
         if (VerboseWanted)
         {
             Verbose($"Session on #{socket.Id} with {PsSocket.FormatEndPoint(socket.RemoteEndPoint)}: lines end with {EscapedText.Of(Encoding.GetBytes(newLine))}.");

@@ -25,8 +25,8 @@ Describe 'The PsSockets module' {
             'ConvertTo-SocketBytes'
             'Disable-SocketTrace'
             'Disconnect-Socket'
-            'Enter-SocketSession'
             'Enable-SocketTrace'
+            'Enter-SocketSession'
             'Get-Socket'
             'Get-SocketOption'
             'Get-SocketRelay'
@@ -66,7 +66,7 @@ Describe 'The PsSockets module' {
         [System.Array]::Sort($listed, [System.StringComparer]::Ordinal)
         [System.Array]::Sort($loaded, [System.StringComparer]::Ordinal)
 
-        $listed | Should -HaveCount 29
+        $listed | Should -HaveCount 30
         $listed | Should -BeExactly $loaded
     }
 }

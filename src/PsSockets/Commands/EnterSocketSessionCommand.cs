@@ -259,13 +259,4 @@ public sealed class EnterSocketSessionCommand : SocketCmdlet
     internal void Tell(string text) => Host.UI.Write(text);
 
     internal System.Threading.CancellationToken SessionToken => StopToken;
-
-
-    internal void TellCalls()
-    {
-        if (VerboseWanted)
-        {
-            WriteCalls();
-        }
-    }
 }

@@ -121,6 +121,7 @@ public sealed class EnterSocketSessionShellTests
         Assert.True(waiting.Success);
         using (var client = PythonPeer.Start("session_peer.py", "client", waiting.Groups[1].Value))
         {
+            Assert.Equal("CONNECTED", client.ReadLine(s_step));
             client.WriteLine("from the client");
             shell.WaitFor("\nfrom the client\n", s_step);
             shell.Type("to the client");

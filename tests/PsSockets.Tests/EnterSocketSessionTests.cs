@@ -65,6 +65,7 @@ public sealed class EnterSocketSessionTests(PsSession ps) : SocketTestBase(ps)
     {
         int port = Convert.ToInt32(Ps.Run("$l = Start-SocketListener -Port 0; $l.LocalEndPoint.Port").Ok().Single, System.Globalization.CultureInfo.InvariantCulture);
         using var client = PythonPeer.Start("session_peer.py", "client", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("CONNECTED", client.ReadLine(Seconds(10))); // in the backlog: the session's accept finds it at once
         client.WriteLine("hello listener");
 
         var result = Ps.Run("""
@@ -112,6 +113,7 @@ public sealed class EnterSocketSessionTests(PsSession ps) : SocketTestBase(ps)
     {
         int port = Convert.ToInt32(Ps.Run("$l = Start-SocketListener -Port 0; $l.LocalEndPoint.Port").Ok().Single, System.Globalization.CultureInfo.InvariantCulture);
         using var client = PythonPeer.Start("session_peer.py", "client", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("CONNECTED", client.ReadLine(Seconds(10)));
 
         var outcome = Ps.RunAndStop("""
             $ready.Set()

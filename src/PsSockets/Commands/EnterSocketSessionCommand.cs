@@ -54,8 +54,8 @@ public sealed class EnterSocketSessionCommand : SocketCmdlet
     public SwitchParameter Hex { get; set; }
 
     /// <summary>
-    /// With piped input, how long the peer may stay quiet before the session ends (2 s when left out); on a listener
-    /// also how long to wait for the client.
+    /// With piped input, how long the peer may stay quiet before the session ends (2 s when left out), and how long a
+    /// send may stall; on a listener also how long to wait for the client.
     /// </summary>
     [Parameter]
     [ValidateRange(0.0, MaxTimeout)]
@@ -154,7 +154,7 @@ public sealed class EnterSocketSessionCommand : SocketCmdlet
     {
         object value = item is PSObject pso ? pso.BaseObject : item;
         byte[] data = value is byte[] bytes ? bytes : SessionText.Line(LanguagePrimitives.ConvertTo<string>(value) ?? string.Empty, _session!.NewLine, Encoding);
-        _session!.Send(data, null, StopToken);
+        _session!.Send(data, TimeSpan.FromSeconds(Timeout), StopToken); // a peer that reads nothing for -Timeout stalls the send: an error, not a hang
         if (TransferWanted)
         {
             WriteTransfer(_session.Socket.IsDatagram ? "sendto" : "send", _session.Socket, $"{data.Length} bytes", $"{data.Length}", data);

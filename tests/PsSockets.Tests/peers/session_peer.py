@@ -1,7 +1,7 @@
 """A line server for Enter-SocketSession: greets, answers each line, sends binary on request, and pushes or closes
 when its stdin says so, so a test decides when something arrives while the user is typing.
 
-argv[1] "client <port>": instead a client that connects, sends each stdin line, prints each line received, and
+argv[1] "client <port>": instead a client that connects (printing CONNECTED), sends each stdin line, prints each line received, and
 prints EOF when the other side closes (what ncat does not do while its stdin is open).
 Prints LISTENING <port> once bound (argv[1] "udp" for a datagram peer that answers each datagram to its sender),
 then GOT <repr of the line with its ending> for each line received.
@@ -27,6 +27,7 @@ def answer(line):
 
 if len(sys.argv) > 2 and sys.argv[1] == "client":
     c = socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=60)
+    print("CONNECTED", flush=True)
 
     def send_stdin():
         for line in sys.stdin:

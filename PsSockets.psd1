@@ -24,6 +24,7 @@
         'Invoke-SocketReplay'
         'Select-Socket'
         'Disconnect-Socket'
+        'Enter-SocketSession'
         'Close-Socket'
         'Get-Socket'
         'Get-SocketTrace'

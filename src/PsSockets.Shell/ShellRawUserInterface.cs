@@ -82,7 +82,10 @@ internal sealed class ShellRawUserInterface : PSHostRawUserInterface
 
     public override int CursorSize { get; set; } = 25;
 
-    public override bool KeyAvailable => _terminal.InputIsTerminal && Console.KeyAvailable;
+    /// <summary>As pwsh's console host: with standard input redirected there are no keys to wait for, and saying "none yet" forever would hang the caller.</summary>
+    public override bool KeyAvailable => _terminal.InputIsTerminal
+        ? Console.KeyAvailable
+        : throw new InvalidOperationException("Cannot see if a key has been pressed: standard input is redirected, not a terminal.");
 
     public override Size MaxPhysicalWindowSize => BufferSize;
 

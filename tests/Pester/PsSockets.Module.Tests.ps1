@@ -26,6 +26,7 @@ Describe 'The PsSockets module' {
             'Disable-SocketTrace'
             'Disconnect-Socket'
             'Enable-SocketTrace'
+            'Enter-SocketSession'
             'Get-Socket'
             'Get-SocketOption'
             'Get-SocketRelay'
@@ -65,7 +66,7 @@ Describe 'The PsSockets module' {
         [System.Array]::Sort($listed, [System.StringComparer]::Ordinal)
         [System.Array]::Sort($loaded, [System.StringComparer]::Ordinal)
 
-        $listed | Should -HaveCount 29
+        $listed | Should -HaveCount 30
         $listed | Should -BeExactly $loaded
     }
 }

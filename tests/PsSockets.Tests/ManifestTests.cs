@@ -21,7 +21,7 @@ public sealed class ManifestTests(PsSession ps) : SocketTestBase(ps)
 
         Assert.Equal(classes, exported);
         Assert.Equal(classes, declared);
-        Assert.Equal(29, classes.Count);
+        Assert.Equal(30, classes.Count);
     }
 
     [Fact]

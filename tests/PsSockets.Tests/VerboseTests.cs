@@ -434,6 +434,29 @@ public sealed class VerboseTests : SocketTestBase
             @"close\(attempt 1\)");
     }
 
+    [Fact]
+    [VerboseOf("Enter-SocketSession")]
+    public void EnterSocketSessionTellsItsNewlineEachTransferAndTheSummaryAndATimedOutAccept()
+    {
+        var talked = WithPair("""
+            Send-SocketData $s "yo`n"
+            'hi' | Enter-SocketSession $c -NewLine CRLF -Timeout 0.2 -Verbose
+            """);
+        var waited = Ps.Run("""
+            $l2 = Start-SocketListener -Port 0
+            try { 'hi' | Enter-SocketSession $l2 -Timeout 0.2 -Verbose } finally { Close-Socket $l2 }
+            """);
+
+        Assert.Equal(["yo"], talked.Ok().Values);
+        AssertLines(talked.Verbose,
+            $@"Session on {Id} with 127\.0\.0\.1:\d+: lines end with \\r\\n\.",
+            @"send\(#\1, 4 bytes\) -> 4",
+            @"recv\(#\1, 65536\) -> 3",
+            @"Session on #\1 ended \(quiet for 0\.2 s\): sent 4 bytes, received 3 bytes in 0\.\d s\.");
+        AssertErrorId(waited, "OperationTimeout", "EnterSocketSessionCommand");
+        AssertLines(waited.Verbose, $@"accept\({Id}\) timed out after {Took}");
+    }
+
     private static void AssertErrorId(ScriptResult result, string errorId, string commandClass) =>
         Assert.Equal($"{errorId},PsSockets.Commands.{commandClass}", result.OnlyError.FullyQualifiedErrorId);
 

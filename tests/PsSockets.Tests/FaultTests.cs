@@ -306,7 +306,8 @@ public sealed class FaultTests : SocketTestBase
         holder.Expect("ACCEPTED");
 
         var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"pssockets-taken-{Guid.NewGuid():N}.sock");
-        using var unixHolder = SocatPeer.ListeningOn(path, $"UNIX-LISTEN:{path},fork", "SYSTEM:echo also mine"); // serves every client, the probe of a live file included
+        // Serves every client, the probe of a live file included. (socat's fork + SYSTEM:echo lost the child's line now and then.)
+        using var unixHolder = PythonPeer.Listening("unix_peer.py", "serve", path, "also mine");
         var unix = Ps.Run("Start-SocketListener -Path $args[0]", path);
         AssertError(unix, "AddressInUse", ErrorCategory.ResourceBusy, "StartSocketListenerCommand");
         Assert.Contains(path, unix.OnlyError.ToString());

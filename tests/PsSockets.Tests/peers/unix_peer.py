@@ -3,6 +3,7 @@
 argv: echo-server PATH  -- listens, prints LISTENING 0, echoes one client until EOF
       client PATH LINE  -- connects, sends LINE and a newline, prints GOT <the line that comes back>
       stale PATH        -- binds PATH and exits without unlinking it: the file a crashed server leaves
+      serve PATH LINE   -- listens, prints LISTENING 0, then sends every client LINE and a newline and closes it, until killed
 """
 import socket, sys
 
@@ -26,6 +27,18 @@ elif mode == "echo-server":
                 break
             conn.sendall(data)
     print("CLIENT DONE", flush=True)
+elif mode == "serve":
+    sock.bind(address)
+    sock.listen(8)
+    sock.settimeout(None)
+    print("LISTENING 0", flush=True)
+    while True:
+        conn, _ = sock.accept()
+        with conn:
+            try:
+                conn.sendall(sys.argv[3].encode() + b"\n")
+            except OSError:
+                pass  # a client that left at once (a probe of the live file): the next one is served all the same
 elif mode == "client":
     sock.connect(address)
     sock.sendall(sys.argv[3].encode() + b"\n")

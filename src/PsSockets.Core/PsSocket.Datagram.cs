@@ -44,7 +44,7 @@ public sealed partial class PsSocket
         {
             return ReceiveOneDatagram(maxSize, peek, timeout, token, encoding);
         }
-        catch (SocketOperationException e) when (ToldFailed($"recvfrom(#{Id}, {(maxSize is { } max ? $"{max}" : "a datagram")})", started, e))
+        catch (SocketOperationException e) when (ToldFailed($"recvfrom(#{Id}, {(maxSize is { } max ? $"{max}" : "a datagram")})", started, e, timeout))
         {
             throw; // not reached: the filter only tells of the failure
         }

@@ -52,7 +52,7 @@ public sealed partial class PsSocket
         {
             return ReceiveFramed(framing, peek, timeout, token, produce, maxMessageSize);
         }
-        catch (SocketOperationException e) when (ToldFailed($"recv(#{Id}, {framing.Describe()})", started, e))
+        catch (SocketOperationException e) when (ToldFailed($"recv(#{Id}, {framing.Describe()})", started, e, timeout))
         {
             throw; // not reached: the filter only tells of the failure
         }

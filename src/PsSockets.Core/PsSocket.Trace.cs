@@ -85,10 +85,12 @@ public sealed partial class PsSocket
     /// Tells the call log (-Verbose) of a transfer that failed: <c>recv(#3, a line) timed out after 0.3 s</c>,
     /// <c>send(#3, 5 bytes) failed: ECONNRESET in 0.1 ms</c>. An exception filter: it returns false and catches nothing.
     /// The peer's end of stream (recv returned 0) and a non-blocking socket's EWOULDBLOCK are answers, not failures: the
-    /// cmdlets tell them as such.
+    /// cmdlets tell them as such; so is "nothing yet" to a call that was given no time at all to wait (<paramref name="timeout"/> 0).
     /// </summary>
-    private static bool ToldFailed(string call, long started, SocketOperationException e) =>
-        e.Failure is not (SocketFailure.PeerClosed or SocketFailure.WouldBlock) && SocketCallLog.Current is { } log && log.Failed(call, started, e);
+    private static bool ToldFailed(string call, long started, SocketOperationException e, TimeSpan? timeout = null) =>
+        e.Failure is not (SocketFailure.PeerClosed or SocketFailure.WouldBlock)
+        && !(e.Failure == SocketFailure.OperationTimeout && timeout == TimeSpan.Zero)
+        && SocketCallLog.Current is { } log && log.Failed(call, started, e);
 
     private void NoteBlocked(long startedTimestamp) => Interlocked.Add(ref _blockedTicks, Stopwatch.GetTimestamp() - startedTimestamp);
 

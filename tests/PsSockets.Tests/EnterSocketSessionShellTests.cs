@@ -171,6 +171,40 @@ public sealed class EnterSocketSessionShellTests
         WaitForPrompt(shell, sockets: 0);
     }
 
+    [Fact]
+    public void InPwshsOwnConsoleHostASessionReadsKeysRedrawsTheHalfTypedLineAndCtrlCEndsIt()
+    {
+        // pwsh's ConsoleHost in-process (tests/PsSockets.ConsoleHost): its RawUI.ReadKey and its Ctrl+C, not our shell's.
+        using var peer = PythonPeer.Listening("session_peer.py");
+        string module = System.IO.Path.Combine(ModuleLayout.RepoRoot, "out", "PsSockets");
+        using var shell = new TmuxShell($"-NoProfile -NoExit -Command \"Import-Module '{module}'; 'ready'\"", hostDll: ShellProcess.ConsoleHostDll);
+        shell.WaitUntil(screen => screen.EndsWith(">", StringComparison.Ordinal) && screen.Contains("ready", StringComparison.Ordinal), "pwsh's prompt", s_step);
+
+        shell.Type($"$s = Connect-Socket 127.0.0.1 {peer.Port}; Enter-SocketSession $s");
+        shell.Press("Enter");
+        shell.WaitFor("hello from the peer", s_step);
+        shell.Type("hi");
+        shell.Press("Enter");
+        Assert.Equal("GOT b'hi\\n'", peer.ReadLine(s_step));
+        shell.WaitFor("you said: hi", s_step);
+
+        shell.Type("half typ");
+        shell.WaitUntil(screen => screen.EndsWith("> half typ", StringComparison.Ordinal), "the half-typed line", s_step);
+        peer.WriteLine("push pushed while typing in pwsh");
+        Assert.Equal("PUSHED", peer.ReadLine(s_step));
+        shell.WaitUntil(screen => screen.Split('\n')[^2..] is ["pushed while typing in pwsh", "> half typ"], "the message above the half-typed line, intact", s_step);
+
+        var clock = Stopwatch.StartNew();
+        shell.Press("C-c");
+        string stopped = shell.WaitUntil(screen => Regex.IsMatch(screen, @"Session on #\d+ ended \(Ctrl\+C\): sent 3 bytes, received \d+ bytes in [^\n]*\n(.*\n)?PS [^\n]*>$", RegexOptions.Singleline), "the summary, then pwsh's prompt", s_step);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"the prompt came back {clock.Elapsed.TotalMilliseconds:F0} ms after Ctrl+C");
+        shell.Type("\"open: $((Get-Socket).Count)\"; Close-Socket $s");
+        shell.Press("Enter");
+        shell.WaitFor("open: 1", s_step); // the socket handed in was kept
+        shell.Type("exit");
+        shell.Press("Enter");
+    }
+
     private static string WaitForPrompt(TmuxShell shell, int sockets) =>
         shell.WaitUntil(screen => screen.Split('\n')[^1].StartsWith($"PsSockets [{sockets}] ", StringComparison.Ordinal), $"the prompt with {sockets} sockets", s_step);
 

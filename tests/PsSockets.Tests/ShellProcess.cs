@@ -79,16 +79,21 @@ public static class ShellProcess
 
     private static string Completed(Task<string> read) => read.IsCompletedSuccessfully ? read.Result : "(still reading)";
 
-    private static string FindShell()
+    /// <summary>pwsh's own console host, in-process (tests/PsSockets.ConsoleHost): pwsh without PSReadLine.</summary>
+    public static string ConsoleHostDll { get; } = FindBuilt(Path.Combine("tests", "PsSockets.ConsoleHost"), "PsSockets.ConsoleHost.dll");
+
+    private static string FindShell() => FindBuilt(Path.Combine("src", "PsSockets.Shell"), "PsSockets.Shell.dll");
+
+    private static string FindBuilt(string project, string file)
     {
-        // The tests run from tests/PsSockets.Tests/bin/<configuration>/<tfm>/; the shell is built the same way.
+        // The tests run from tests/PsSockets.Tests/bin/<configuration>/<tfm>/; the other programs are built the same way.
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
         string tfm = testOutput.Name;
         string configuration = testOutput.Parent?.Name ?? "Debug";
-        string dll = Path.Combine(ModuleLayout.RepoRoot, "src", "PsSockets.Shell", "bin", configuration, tfm, "PsSockets.Shell.dll");
+        string dll = Path.Combine(ModuleLayout.RepoRoot, project, "bin", configuration, tfm, file);
         return File.Exists(dll)
             ? dll
-            : throw new FileNotFoundException($"The shell is not built at {dll}; the test project's ProjectReference should have built it.", dll);
+            : throw new FileNotFoundException($"{file} is not built at {dll}; the test project's ProjectReference should have built it.", dll);
     }
 }
 

@@ -14,9 +14,10 @@ public sealed class TmuxShell : IDisposable
 {
     private readonly string _server = $"pssockets-test-{Guid.NewGuid():N}";
 
-    public TmuxShell(string shellArguments, int columns = 120, int rows = 50)
+    /// <param name="hostDll">The program to run: src/PsSockets.Shell by default, or pwsh's console host (<see cref="ShellProcess.ConsoleHostDll"/>).</param>
+    public TmuxShell(string shellArguments, int columns = 120, int rows = 50, string? hostDll = null)
     {
-        string command = $"exec dotnet '{ShellProcess.ShellDll.Replace("'", "'\\''", StringComparison.Ordinal)}' {shellArguments}";
+        string command = $"exec dotnet '{(hostDll ?? ShellProcess.ShellDll).Replace("'", "'\\''", StringComparison.Ordinal)}' {shellArguments}";
         Tmux(["-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", $"{columns}", "-y", $"{rows}", command]);
     }
 

@@ -19,7 +19,7 @@ public sealed partial class PsSocket
         {
             Fail(failure);
         }
-        TraceEvent(SocketTraceEvent.Failure, detail: $"{failure.Failure}: {e.Message}");
+        TraceFailure(failure);
         return failure;
     }
 

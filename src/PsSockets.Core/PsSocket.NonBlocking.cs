@@ -158,7 +158,7 @@ public sealed partial class PsSocket
         var failure = new SocketOperationException(SocketFailure.ConnectionReset,
             $"{this} connected, and the peer reset the connection at once ({cause.Message}).", this, cause);
         Fail(failure);
-        TraceEvent(SocketTraceEvent.Failure, detail: $"{failure.Failure}: {cause.Message}");
+        TraceFailure(failure);
     }
 
     /// <summary>

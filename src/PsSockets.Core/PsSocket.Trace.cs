@@ -54,6 +54,10 @@ public sealed partial class PsSocket
     private void TraceEvent(SocketTraceEvent @event, EndPoint? remote = null, string? detail = null) =>
         Recording?.Add(@event, remote, detail);
 
+    /// <summary>A failure the OS reported, as its trace entry: <c>ConnectionReset: Connection reset by peer</c>.</summary>
+    private void TraceFailure(SocketOperationException failure) =>
+        TraceEvent(SocketTraceEvent.Failure, detail: $"{failure.Failure}: {failure.InnerException?.Message ?? failure.Message}");
+
     private void CountSend(ReadOnlySpan<byte> data, EndPoint? to = null)
     {
         Interlocked.Increment(ref _sends);
